@@ -1,0 +1,54 @@
+// Package activities holds every side effect of a case: database writes
+// (idempotent, keyed by case and step), notices, hosting and registrar
+// actions, lookups. Workflows call them through a nil *Activities.
+package activities
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Activities is the dependency struct whose methods are the activities.
+type Activities struct {
+	DB            *gorm.DB
+	Mail          Mailer // nil: notices stay in the outbox
+	Hosting       HostingControl
+	Registrar     RegistrarControl
+	Clearinghouse Clearinghouse
+	RDAP          RDAPLookup // nil: RDAP lookups off
+	PublicURL     string
+	Policy        StrikePolicy
+	// TokenSecret derives the operator response-link tokens (HMAC).
+	TokenSecret []byte
+	// Journal, when set, records each change in the audit log inside the
+	// transaction that makes it (exactly once per dedup key).
+	Journal Journal
+	// Now is the clock of token expiries; nil means time.Now.
+	Now func() time.Time
+}
+
+// Journal appends audit entries in the caller's transaction.
+type Journal interface {
+	Record(tx *gorm.DB, actor, caseID, kind, dedupKey string, details any) error
+}
+
+// RDAPLookup finds the hosting provider of an IP by RDAP.
+type RDAPLookup interface {
+	Lookup(ctx context.Context, ip string) (Provider, error)
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (a *Activities) journal(tx *gorm.DB, actor, caseID, kind, dedup string, details any) error {
+	if a.Journal == nil {
+		return nil
+	}
+	return a.Journal.Record(tx, actor, caseID, kind, dedup, details)
+}

@@ -1,0 +1,176 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// Classify matches the case's URLs against the customer records and the
+// network table. It reads; it writes nothing.
+func (a *Activities) Classify(ctx context.Context, in ClassifyInput) (ClassifyResult, error) {
+	db := a.DB.WithContext(ctx)
+	var c models.Case
+	if err := db.First(&c, "id = ?", in.CaseID).Error; err != nil {
+		return ClassifyResult{}, fmt.Errorf("case %s: %w", in.CaseID, err)
+	}
+	var urls []models.CaseURL
+	if err := db.Where("case_id = ?", in.CaseID).Order("seq").Find(&urls).Error; err != nil {
+		return ClassifyResult{}, err
+	}
+	byHost := map[string][]string{}
+	var hosts []string
+	for _, u := range urls {
+		if _, ok := byHost[u.Host]; !ok {
+			hosts = append(hosts, u.Host)
+		}
+		byHost[u.Host] = append(byHost[u.Host], u.URL)
+	}
+	var networks []models.Network
+	if err := db.Find(&networks).Error; err != nil {
+		return ClassifyResult{}, err
+	}
+	res := ClassifyResult{URLCount: len(urls)}
+	targets := map[string]*Target{}
+	for _, h := range hosts {
+		d, ok, err := a.domainFor(ctx, h)
+		if err != nil {
+			return ClassifyResult{}, err
+		}
+		if !ok {
+			res.NotOurs = append(res.NotOurs, h)
+			continue
+		}
+		t := targets[d.Name]
+		if t == nil {
+			t = &Target{Domain: d.Name, AccountID: d.AccountID, Services: splitList(d.Services)}
+			targets[d.Name] = t
+			t.Provider = a.provider(ctx, splitList(d.OriginIPs), networks)
+		}
+		t.URLCount += len(byHost[h])
+		var objs []models.HostedObject
+		if err := db.Where("domain = ?", d.Name).Order("object_id").Find(&objs).Error; err != nil {
+			return ClassifyResult{}, err
+		}
+		for _, u := range byHost[h] {
+			for _, o := range objs {
+				if strings.HasPrefix(u, o.URLPrefix) && !hasObject(t.Hosted, o.ObjectID) {
+					t.Hosted = append(t.Hosted, HostedRef{ObjectID: o.ObjectID, Product: o.Product, URL: u})
+				}
+			}
+		}
+	}
+	for _, t := range targets {
+		t.Service = routeService(c.Category, t)
+		res.Targets = append(res.Targets, *t)
+	}
+	sort.Slice(res.Targets, func(i, j int) bool { return res.Targets[i].Domain < res.Targets[j].Domain })
+	return res, nil
+}
+
+// routeService decides which service a report about a domain is about.
+func routeService(cat models.Category, t *Target) models.Service {
+	var cdn, hosting bool
+	for _, s := range t.Services {
+		switch {
+		case s == "cdn":
+			cdn = true
+		case strings.HasPrefix(s, "hosting:"):
+			hosting = true
+		case s == "registrar":
+			t.HasRegistrar = true
+		}
+	}
+	t.RegistrarOnly = t.HasRegistrar && !cdn && !hosting
+	switch {
+	case cat.IsRegistrar():
+		return models.ServiceRegistrar
+	case len(t.Hosted) > 0:
+		return models.ServiceHosting
+	case cdn:
+		return models.ServiceCDN
+	case t.HasRegistrar:
+		return models.ServiceRegistrar
+	}
+	return models.ServiceNone
+}
+
+func hasObject(hs []HostedRef, id string) bool {
+	for _, h := range hs {
+		if h.ObjectID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// domainFor finds the customer domain of a host: the host itself or its
+// closest parent domain on record.
+func (a *Activities) domainFor(ctx context.Context, host string) (models.Domain, bool, error) {
+	labels := strings.Split(host, ".")
+	var cands []string
+	for i := 0; i < len(labels)-1; i++ {
+		cands = append(cands, strings.Join(labels[i:], "."))
+	}
+	if len(cands) == 0 {
+		return models.Domain{}, false, nil
+	}
+	var ds []models.Domain
+	if err := a.DB.WithContext(ctx).Where("name IN ?", cands).Find(&ds).Error; err != nil {
+		return models.Domain{}, false, err
+	}
+	for _, c := range cands { // longest match first
+		for _, d := range ds {
+			if d.Name == c {
+				return d, true, nil
+			}
+		}
+	}
+	return models.Domain{}, false, nil
+}
+
+// provider finds the hosting provider of the first origin IP a network (or
+// RDAP, when enabled) knows.
+func (a *Activities) provider(ctx context.Context, ips []string, networks []models.Network) Provider {
+	for _, ip := range ips {
+		addr, err := netip.ParseAddr(ip)
+		if err != nil {
+			continue
+		}
+		best, bits := -1, -1
+		for i, n := range networks {
+			p, err := netip.ParsePrefix(n.CIDR)
+			if err == nil && p.Contains(addr) && p.Bits() > bits {
+				best, bits = i, p.Bits()
+			}
+		}
+		if best >= 0 {
+			n := networks[best]
+			return Provider{Name: n.Provider, AbuseEmail: n.AbuseEmail, OriginIP: ip, Found: true}
+		}
+		if a.RDAP != nil {
+			if p, err := a.RDAP.Lookup(ctx, ip); err == nil && p.Found {
+				p.OriginIP = ip
+				return p
+			}
+		}
+	}
+	if len(ips) > 0 {
+		return Provider{OriginIP: ips[0]}
+	}
+	return Provider{}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,61 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/wneessen/go-mail"
+)
+
+// Message is one outgoing notice email.
+type Message struct {
+	ID      string // the notice id; becomes the Message-ID
+	To      string
+	Subject string
+	Text    string
+}
+
+// Mailer delivers notices.
+type Mailer interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// SMTPMailer delivers through an SMTP relay with github.com/wneessen/go-mail.
+type SMTPMailer struct {
+	Addr string // host:port
+	From string
+	// TLS: use STARTTLS when the relay offers it (opportunistic); loopback
+	// relays in tests offer none.
+}
+
+// Send delivers one message. The Message-ID is derived from the notice id,
+// so a receiver can tell a repeated delivery from a new notice.
+func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
+	host, portStr, err := net.SplitHostPort(s.Addr)
+	if err != nil {
+		return fmt.Errorf("smtp_addr: %w", err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return fmt.Errorf("smtp_addr port: %w", err)
+	}
+	msg := mail.NewMsg()
+	if err := msg.From(s.From); err != nil {
+		return fmt.Errorf("smtp_from: %w", err)
+	}
+	if err := msg.To(m.To); err != nil {
+		return fmt.Errorf("recipient %q: %w", m.To, err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetMessageIDWithValue(m.ID + "@abusedesk")
+	msg.SetGenHeader("X-Abusedesk-Notice", m.ID)
+	msg.SetBodyString(mail.TypeTextPlain, m.Text)
+	c, err := mail.NewClient(host, mail.WithPort(port), mail.WithTLSPolicy(mail.TLSOpportunistic),
+		mail.WithHELO("abusedesk"))
+	if err != nil {
+		return err
+	}
+	return c.DialAndSendWithContext(ctx, msg)
+}

@@ -1,0 +1,243 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"github.com/abusedesk/abusedesk/models"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var noticeTemplates = template.Must(template.New("notices").Funcs(template.FuncMap{
+	"sub": func(a, b int) int { return a - b },
+}).ParseFS(templateFS, "templates/*.tmpl"))
+
+// responseLinkPlaceholder stands for the operator's response link in stored
+// bodies: the link's token is derived at send time, so the database never
+// holds a usable token.
+const responseLinkPlaceholder = "[[response-link]]"
+
+// maxURLsInNotice bounds the URL list printed in one notice.
+const maxURLsInNotice = 200
+
+// ErrTypeInvalidNotice marks a notice that can never be rendered.
+const ErrTypeInvalidNotice = "InvalidNotice"
+
+// noticeData is what the templates see.
+type noticeData struct {
+	CaseID, Category, Domain, AccountID, Description string
+	ReporterName, ReporterEmail, ReporterOrg         string
+	OriginIP, ResponseLink                           string
+	URLs                                             []string
+	URLCount                                         int
+	Copyright                                        *models.CopyrightClaim
+	CounterNotice                                    *models.OperatorReply
+	facts                                            map[string]string
+}
+
+// Fact returns one template fact ("" when absent).
+func (d noticeData) Fact(k string) string { return d.facts[k] }
+
+// SendNotice renders, stores and delivers one notice for a case step. The
+// row is keyed by (case, step): a retry finds it and only finishes the
+// delivery, so a step never sends twice.
+func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) (NoticeResult, error) {
+	db := a.DB.WithContext(ctx)
+	var n models.Notice
+	err := db.Where("case_id = ? AND step = ?", in.CaseID, in.Step).First(&n).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		n, err = a.createNotice(ctx, in)
+		if n.ID == "" && err == nil {
+			return NoticeResult{Skipped: true}, nil
+		}
+	}
+	if err != nil {
+		return NoticeResult{}, err
+	}
+	if n.Status == models.NoticeSent || a.Mail == nil {
+		return NoticeResult{NoticeID: n.ID}, nil
+	}
+	msg := Message{ID: n.ID, To: n.To, Subject: n.Subject, Text: a.withLink(n)}
+	if err := a.Mail.Send(ctx, msg); err != nil {
+		return NoticeResult{}, fmt.Errorf("deliver notice %s: %w", n.ID, err)
+	}
+	now := a.now()
+	if err := db.Model(&models.Notice{}).Where("id = ?", n.ID).
+		Updates(map[string]any{"status": models.NoticeSent, "sent_at": now}).Error; err != nil {
+		return NoticeResult{}, err
+	}
+	return NoticeResult{NoticeID: n.ID}, nil
+}
+
+func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.Notice, error) {
+	db := a.DB.WithContext(ctx)
+	var c models.Case
+	if err := db.First(&c, "id = ?", in.CaseID).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.Notice{}, err
+	}
+	to, err := a.recipient(ctx, c, in)
+	if err != nil || to == "" {
+		return models.Notice{}, err
+	}
+	data := noticeData{CaseID: in.CaseID, Category: string(c.Category), Domain: in.Domain, AccountID: in.AccountID,
+		Description: c.Description, ReporterName: c.ReporterName, ReporterEmail: c.ReporterEmail,
+		ReporterOrg: c.ReporterOrg, facts: in.Facts}
+	if c.Category == models.CategoryCopyright {
+		data.Copyright = &models.CopyrightClaim{Work: c.CopyrightWork, Signature: c.CopyrightSig, GoodFaith: true, AccurateUnderPenalty: true}
+	}
+	if in.IncludeOriginIP {
+		data.OriginIP = in.Facts["origin_ip"]
+	}
+	if err := a.loadURLs(db, &data, in); err != nil {
+		return models.Notice{}, err
+	}
+	if id := in.Facts["counter_notice_id"]; id != "" {
+		var r models.OperatorReply
+		if err := db.Where("notice_id = ?", id).First(&r).Error; err == nil {
+			data.CounterNotice = &r
+		}
+	}
+	id, err := randomID("n_")
+	if err != nil {
+		return models.Notice{}, err
+	}
+	if in.WithResponseLink {
+		data.ResponseLink = responseLinkPlaceholder
+	}
+	subject, err := render(string(in.Kind)+".subject", data)
+	if err != nil {
+		return models.Notice{}, err
+	}
+	body, err := render(string(in.Kind)+".text", data)
+	if err != nil {
+		return models.Notice{}, err
+	}
+	n := models.Notice{ID: id, CaseID: in.CaseID, Step: in.Step, RecipientRole: in.Role, To: to,
+		Subject: strings.TrimSpace(subject), BodyText: strings.TrimSpace(body) + "\n", IncludesOriginIP: in.IncludeOriginIP && data.OriginIP != "",
+		Domain: in.Domain, Status: models.NoticeOutbox, CreatedAt: a.now()}
+	if in.WithResponseLink {
+		exp := a.now().Add(in.TokenTTL)
+		n.TokenExpiresAt = &exp
+	}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&n).Error; err != nil {
+			return err
+		}
+		return a.journal(tx, "system", in.CaseID, "notice", "notice:"+n.ID,
+			map[string]any{"notice_id": n.ID, "step": in.Step, "role": in.Role, "origin_ip": n.IncludesOriginIP})
+	})
+	return n, err
+}
+
+func (a *Activities) loadURLs(db *gorm.DB, data *noticeData, in NoticeInput) error {
+	q := db.Model(&models.CaseURL{}).Where("case_id = ?", in.CaseID)
+	if in.Domain != "" {
+		q = q.Where("host = ? OR host LIKE ?", in.Domain, "%."+in.Domain)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return err
+	}
+	data.URLCount = int(n)
+	return q.Order("seq").Limit(maxURLsInNotice).Pluck("url", &data.URLs).Error
+}
+
+// recipient finds the address of a notice's recipient; "" means none known.
+func (a *Activities) recipient(ctx context.Context, c models.Case, in NoticeInput) (string, error) {
+	db := a.DB.WithContext(ctx)
+	switch in.Role {
+	case models.RoleReporter, models.RoleComplainant:
+		return c.ReporterEmail, nil
+	case models.RoleOperator:
+		acct := in.AccountID
+		if acct == "" {
+			var d models.Domain
+			if err := db.First(&d, "name = ?", in.Domain).Error; err != nil {
+				return "", err
+			}
+			acct = d.AccountID
+		}
+		var ac models.Account
+		if err := db.First(&ac, "id = ?", acct).Error; err != nil {
+			return "", err
+		}
+		return ac.OperatorEmail, nil
+	case models.RoleRegistrant:
+		var d models.Domain
+		if err := db.First(&d, "name = ?", in.Domain).Error; err != nil {
+			return "", err
+		}
+		return d.RegistrantEmail, nil
+	case models.RoleHostingProvider:
+		var d models.Domain
+		if err := db.First(&d, "name = ?", in.Domain).Error; err != nil {
+			return "", err
+		}
+		var networks []models.Network
+		if err := db.Find(&networks).Error; err != nil {
+			return "", err
+		}
+		return a.provider(ctx, splitList(d.OriginIPs), networks).AbuseEmail, nil
+	}
+	return "", temporal.NewNonRetryableApplicationError("unknown recipient role "+string(in.Role), ErrTypeInvalidNotice, nil)
+}
+
+func render(name string, data noticeData) (string, error) {
+	var b bytes.Buffer
+	if err := noticeTemplates.ExecuteTemplate(&b, name, data); err != nil {
+		return "", temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidNotice, err)
+	}
+	return b.String(), nil
+}
+
+// Links derives the operator response links of notices. The server and
+// the notice activity share it.
+type Links struct {
+	PublicURL string
+	Secret    []byte
+}
+
+// NoticeToken derives the token of a notice's response link from the
+// server's secret: unguessable, scoped to that one notice, never stored.
+func (l Links) NoticeToken(noticeID string) string {
+	m := hmac.New(sha256.New, l.Secret)
+	m.Write([]byte("notice:" + noticeID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Body returns a stored notice's body as it is (or was) sent, with a live
+// response link.
+func (l Links) Body(n models.Notice) string {
+	if !strings.Contains(n.BodyText, responseLinkPlaceholder) {
+		return n.BodyText
+	}
+	link := fmt.Sprintf("%s/respond/%s?token=%s", l.PublicURL, n.ID, l.NoticeToken(n.ID))
+	return strings.ReplaceAll(n.BodyText, responseLinkPlaceholder, link)
+}
+
+func (a *Activities) withLink(n models.Notice) string {
+	return Links{PublicURL: a.PublicURL, Secret: a.TokenSecret}.Body(n)
+}
+
+func randomID(prefix string) (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return prefix + hex.EncodeToString(b), nil
+}

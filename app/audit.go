@@ -1,0 +1,91 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/abusedesk/abusedesk/audit"
+	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/server"
+	"github.com/abusedesk/abusedesk/store"
+)
+
+func init() {
+	store.Extra = append(store.Extra, audit.Migrate)
+	server.CustomerJournal = func(tx *gorm.DB, actor string, r store.LoadResult) error {
+		_, err := audit.Append(tx, audit.NewEntry{Actor: actor, Kind: "customer_records",
+			DedupKey: fmt.Sprintf("customers:%d", time.Now().UnixNano()), Details: r})
+		return err
+	}
+}
+
+// auditJournal appends activity changes to the audit log.
+type auditJournal struct{}
+
+// Record appends one entry in the caller's transaction.
+func (auditJournal) Record(tx *gorm.DB, actor, caseID, kind, dedupKey string, details any) error {
+	_, err := audit.Append(tx, audit.NewEntry{Actor: actor, CaseID: caseID, Kind: kind, DedupKey: dedupKey, Details: details})
+	return err
+}
+
+// AuditKeys returns the audit log's signing and verifier keys: from
+// configuration, or generated into the data dir on first start.
+func AuditKeys(cfg *config.Config) (skey, vkey string, err error) {
+	if cfg.AuditSigningKey != "" {
+		vkey, err = audit.VerifierKey(cfg.AuditSigningKey)
+		return cfg.AuditSigningKey, vkey, err
+	}
+	return audit.LoadOrCreateKey(cfg.DataDir, audit.DefaultOrigin)
+}
+
+// auditRoutes serves the auditor's reads of the audit log.
+func (a *App) auditRoutes(e *echo.Echo, s *server.Server) {
+	if a.AuditLog == nil {
+		return
+	}
+	l := a.AuditLog
+	g := e.Group("/v1/audit", s.RequireRole("auditor"))
+	g.GET("/checkpoint", func(c echo.Context) error {
+		note, _, _, err := l.Checkpoint(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		return c.Blob(http.StatusOK, "text/plain; charset=utf-8", note)
+	})
+	g.GET("/entries", func(c echo.Context) error {
+		es, err := l.Entries(c.Request().Context(), c.QueryParam("case_id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"entries": es})
+	})
+	g.GET("/proof/inclusion", func(c echo.Context) error {
+		idx, err1 := strconv.ParseUint(c.QueryParam("index"), 10, 64)
+		size, err2 := strconv.ParseUint(c.QueryParam("size"), 10, 64)
+		if err1 != nil || err2 != nil {
+			return c.JSON(http.StatusBadRequest, map[string]any{"errors": []map[string]string{{"field": "index,size", "message": "must be numbers"}}})
+		}
+		p, err := l.ProveInclusion(c.Request().Context(), idx, size)
+		if err != nil {
+			return c.JSON(http.StatusBadRequest, map[string]any{"errors": []map[string]string{{"field": "index", "message": err.Error()}}})
+		}
+		return c.JSON(http.StatusOK, p)
+	})
+	g.GET("/proof/consistency", func(c echo.Context) error {
+		from, err1 := strconv.ParseUint(c.QueryParam("from"), 10, 64)
+		to, err2 := strconv.ParseUint(c.QueryParam("to"), 10, 64)
+		if err1 != nil || err2 != nil {
+			return c.JSON(http.StatusBadRequest, map[string]any{"errors": []map[string]string{{"field": "from,to", "message": "must be numbers"}}})
+		}
+		p, err := l.ProveConsistency(c.Request().Context(), from, to)
+		if err != nil {
+			return c.JSON(http.StatusBadRequest, map[string]any{"errors": []map[string]string{{"field": "to", "message": err.Error()}}})
+		}
+		return c.JSON(http.StatusOK, p)
+	})
+}

@@ -1,0 +1,261 @@
+// Package config loads abusedesk's one typed configuration: defaults, then an
+// optional abusedesk.yaml, then ABUSEDESK_* environment variables. Every key
+// is listed in Keys with its default and meaning; README.md prints the same
+// table.
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// APIKey is one configured API key: its SHA-256 hash (hex) and role.
+type APIKey struct {
+	Name string `mapstructure:"name" yaml:"name" json:"name"`
+	Hash string `mapstructure:"hash" yaml:"hash" json:"hash"`
+	Role string `mapstructure:"role" yaml:"role" json:"role"`
+}
+
+// Config is the whole configuration of one abusedesk process.
+type Config struct {
+	HTTPAddr          string
+	DataDir           string
+	PublicURL         string
+	TemporalAddress   string
+	TemporalEmbedded  bool
+	TemporalNamespace string
+	TemporalTLS       bool
+	TemporalTLSCert   string
+	TemporalTLSKey    string
+	TemporalTLSCA     string
+	TemporalRetention time.Duration
+	TaskQueue         string
+	UIAddr            string
+	DatabaseURL       string
+	SMTPAddr          string
+	SMTPFrom          string
+	IntakeSMTPAddr    string
+	BootstrapAdminKey string
+	APIKeys           []APIKey
+	RDAPEnabled       bool
+	RDAPURL           string
+	MaxBodyBytes      int64
+	LogLevel          string
+
+	OperatorReminderAfter  time.Duration
+	OperatorResponseWindow time.Duration
+	ReporterInfoWindow     time.Duration
+	NoticeTokenTTL         time.Duration
+	DisputeReviewWindow    time.Duration
+	WhoisCorrectionWindow  time.Duration
+
+	CopyrightStrikes      int
+	CopyrightStrikeWindow time.Duration
+	HostingStrikes        int
+	HostingStrikeWindow   time.Duration
+
+	TokenSecret     string
+	PayloadKeys     string
+	AuditSigningKey string
+}
+
+// Key documents one configuration key.
+type Key struct {
+	Name    string
+	Default any
+	Help    string
+}
+
+// Keys is every configuration key, its default and what it does. The env
+// variable is ABUSEDESK_ + upper-case name.
+var Keys = []Key{
+	{"http_addr", "127.0.0.1:8080", "address of the HTTP API and pages"},
+	{"data_dir", "./data", "where the embedded default keeps its SQLite files and generated keys"},
+	{"public_url", "", "base URL used in links sent by email (default http://<http_addr>)"},
+	{"temporal_address", "127.0.0.1:7233", "where the embedded Temporal server listens, or the cluster to join"},
+	{"temporal_embedded", true, "run an in-process Temporal dev server (serve only)"},
+	{"temporal_namespace", "default", "Temporal namespace of the cases"},
+	{"temporal_tls", false, "connect to Temporal over TLS"},
+	{"temporal_tls_cert", "", "client certificate file for mTLS"},
+	{"temporal_tls_key", "", "client key file for mTLS"},
+	{"temporal_tls_ca", "", "CA file that signs the server certificate"},
+	{"temporal_retention", "87600h", "how long Temporal keeps closed histories (audits need years)"},
+	{"task_queue", "abuse-cases", "Temporal task queue of the worker"},
+	{"ui_addr", "127.0.0.1:8233", "embedded Temporal Web UI address; empty: no UI"},
+	{"database_url", "", "empty: SQLite in data_dir; postgres://...: PostgreSQL"},
+	{"smtp_addr", "", "SMTP relay host:port for notices; empty: notices stay in the outbox"},
+	{"smtp_from", "abuse@abusedesk.invalid", "From address of notices"},
+	{"intake_smtp_addr", "", "listen address of the email intake; empty: no email intake"},
+	{"bootstrap_admin_key", "", "adds one admin API key at start"},
+	{"api_keys", nil, "list of {name, hash (hex SHA-256 of the key), role: admin|analyst|auditor}"},
+	{"rdap_enabled", false, "look up the hosting provider of an origin IP by RDAP when no network matches"},
+	{"rdap_url", "https://rdap.org/ip/", "RDAP base URL"},
+	{"max_body_bytes", 1 << 20, "largest accepted request body"},
+	{"log_level", "info", "debug, info, warn or error"},
+	{"operator_reminder_after", "72h", "reminder to the operator after a hosted-content notice"},
+	{"operator_response_window", "168h", "deadline for the operator's answer; then the content is removed"},
+	{"reporter_info_window", "336h", "how long a need_info question waits for the reporter"},
+	{"notice_token_ttl", "720h", "validity of an operator's response link"},
+	{"dispute_review_window", "168h", "deadline for an analyst to decide an operator's dispute"},
+	{"whois_correction_window", "360h", "registrant's deadline to correct WHOIS data"},
+	{"copyright_strikes", 3, "upheld copyright strikes that open a repeat-infringer termination review"},
+	{"copyright_strike_window", "8760h", "sliding window of the copyright strikes (12 months)"},
+	{"hosting_strikes", 3, "upheld hosting violations without a meaningful step that open a hosting termination review"},
+	{"hosting_strike_window", "4380h", "sliding window of the hosting strikes (6 months)"},
+	{"token_secret", "", "secret that derives operator response-link tokens; empty: generated into data_dir/token.secret (give every process of a split deployment the same one)"},
+	{"payload_keys", "", "payload encryption key ring 'id:base64key,...' (first encrypts); empty: generated into data_dir/payload.keys"},
+	{"audit_signing_key", "", "Ed25519 note signing key of the audit log; empty: generated into data_dir/audit.key"},
+}
+
+// Load reads the configuration. file may be empty: then ./abusedesk.yaml is
+// read when present.
+func Load(file string) (*Config, error) {
+	v := viper.New()
+	for _, k := range Keys {
+		if k.Default != nil {
+			v.SetDefault(k.Name, k.Default)
+		}
+		_ = v.BindEnv(k.Name, "ABUSEDESK_"+strings.ToUpper(k.Name))
+	}
+	if file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("config file %s: %w", file, err)
+		}
+	} else if _, err := os.Stat("abusedesk.yaml"); err == nil {
+		v.SetConfigFile("abusedesk.yaml")
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("config file abusedesk.yaml: %w", err)
+		}
+	}
+	for _, k := range v.AllKeys() {
+		if !known(k) {
+			return nil, fmt.Errorf("config: unknown key %q", k)
+		}
+	}
+	c := &Config{}
+	var errs []string
+	dur := func(key string) time.Duration {
+		d, err := time.ParseDuration(v.GetString(key))
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s (ABUSEDESK_%s): %q is not a positive duration like 72h", key, strings.ToUpper(key), v.GetString(key)))
+		}
+		return d
+	}
+	boolean := func(key string) bool {
+		s := strings.ToLower(v.GetString(key))
+		switch s {
+		case "true", "1", "yes":
+			return true
+		case "false", "0", "no", "":
+			return false
+		}
+		errs = append(errs, fmt.Sprintf("%s (ABUSEDESK_%s): %q is not true or false", key, strings.ToUpper(key), s))
+		return false
+	}
+	addr := func(key string, optional bool) string {
+		s := v.GetString(key)
+		if s == "" && optional {
+			return s
+		}
+		if _, _, err := net.SplitHostPort(s); err != nil {
+			errs = append(errs, fmt.Sprintf("%s (ABUSEDESK_%s): %q is not host:port", key, strings.ToUpper(key), s))
+		}
+		return s
+	}
+	c.HTTPAddr = addr("http_addr", false)
+	c.DataDir = v.GetString("data_dir")
+	c.PublicURL = strings.TrimRight(v.GetString("public_url"), "/")
+	c.TemporalAddress = addr("temporal_address", false)
+	c.TemporalEmbedded = boolean("temporal_embedded")
+	c.TemporalNamespace = v.GetString("temporal_namespace")
+	c.TemporalTLS = boolean("temporal_tls")
+	c.TemporalTLSCert = v.GetString("temporal_tls_cert")
+	c.TemporalTLSKey = v.GetString("temporal_tls_key")
+	c.TemporalTLSCA = v.GetString("temporal_tls_ca")
+	c.TemporalRetention = dur("temporal_retention")
+	c.TaskQueue = v.GetString("task_queue")
+	c.UIAddr = addr("ui_addr", true)
+	c.DatabaseURL = v.GetString("database_url")
+	c.SMTPAddr = addr("smtp_addr", true)
+	c.SMTPFrom = v.GetString("smtp_from")
+	c.IntakeSMTPAddr = addr("intake_smtp_addr", true)
+	c.BootstrapAdminKey = v.GetString("bootstrap_admin_key")
+	c.RDAPEnabled = boolean("rdap_enabled")
+	c.RDAPURL = v.GetString("rdap_url")
+	c.MaxBodyBytes = v.GetInt64("max_body_bytes")
+	c.LogLevel = v.GetString("log_level")
+	c.OperatorReminderAfter = dur("operator_reminder_after")
+	c.OperatorResponseWindow = dur("operator_response_window")
+	c.ReporterInfoWindow = dur("reporter_info_window")
+	c.NoticeTokenTTL = dur("notice_token_ttl")
+	c.DisputeReviewWindow = dur("dispute_review_window")
+	c.WhoisCorrectionWindow = dur("whois_correction_window")
+	c.CopyrightStrikes = v.GetInt("copyright_strikes")
+	c.CopyrightStrikeWindow = dur("copyright_strike_window")
+	c.HostingStrikes = v.GetInt("hosting_strikes")
+	c.HostingStrikeWindow = dur("hosting_strike_window")
+	c.TokenSecret = v.GetString("token_secret")
+	c.PayloadKeys = v.GetString("payload_keys")
+	c.AuditSigningKey = v.GetString("audit_signing_key")
+	if err := v.UnmarshalKey("api_keys", &c.APIKeys); err != nil {
+		errs = append(errs, fmt.Sprintf("api_keys: %v", err))
+	}
+	for i, k := range c.APIKeys {
+		if _, err := hex.DecodeString(k.Hash); err != nil || len(k.Hash) != 64 {
+			errs = append(errs, fmt.Sprintf("api_keys[%d].hash: must be 64 hex characters (SHA-256 of the key)", i))
+		}
+		switch k.Role {
+		case "admin", "analyst", "auditor":
+		default:
+			errs = append(errs, fmt.Sprintf("api_keys[%d].role: %q is not admin, analyst or auditor", i, k.Role))
+		}
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, "max_body_bytes (ABUSEDESK_MAX_BODY_BYTES): must be at least 1024")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Sprintf("log_level (ABUSEDESK_LOG_LEVEL): %q is not debug, info, warn or error", c.LogLevel))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		errs = append(errs, fmt.Sprintf("database_url (ABUSEDESK_DATABASE_URL): %q must start with postgres:// or sqlite:", c.DatabaseURL))
+	}
+	if c.TemporalNamespace == "" {
+		errs = append(errs, "temporal_namespace (ABUSEDESK_TEMPORAL_NAMESPACE): must not be empty")
+	}
+	if c.BootstrapAdminKey != "" {
+		c.APIKeys = append(c.APIKeys, APIKey{Name: "bootstrap-admin", Hash: HashKey(c.BootstrapAdminKey), Role: "admin"})
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.HTTPAddr
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return c, nil
+}
+
+func known(k string) bool {
+	root := strings.SplitN(k, ".", 2)[0]
+	for _, key := range Keys {
+		if key.Name == root {
+			return true
+		}
+	}
+	return false
+}
+
+// HashKey returns the hex SHA-256 of an API key, the form keys are stored in.
+func HashKey(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,248 @@
+package intake
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/workflows"
+)
+
+// Service creates cases.
+type Service struct {
+	DB        *gorm.DB
+	Temporal  client.Client
+	TaskQueue string
+	Timers    workflows.Timers
+	PublicURL string
+	// Secret seals the reporter token of an idempotent submission so a
+	// retry can be answered with the same token.
+	Secret []byte
+	Log    *slog.Logger
+}
+
+// Created is the answer to an accepted report.
+type Created struct {
+	CaseID    string `json:"case_id"`
+	Status    string `json:"status"`
+	Token     string `json:"token"`
+	StatusURL string `json:"status_url"`
+	Replayed  bool   `json:"-"`
+}
+
+// ErrUnavailable means the case could not be made durable now (database or
+// Temporal away); nothing was kept, the caller may retry.
+var ErrUnavailable = errors.New("intake unavailable")
+
+// Invalid carries every problem of a rejected report.
+type Invalid struct{ Problems []models.FieldError }
+
+func (e *Invalid) Error() string { return fmt.Sprintf("%d problems in the report", len(e.Problems)) }
+
+// Submit validates a report, stores it and starts its workflow. It answers
+// only once the workflow has started; on any failure nothing remains.
+// idemKey (may be empty) makes a retried submission return the same case.
+func (s *Service) Submit(ctx context.Context, r models.ReportRequest, idemKey string) (Created, error) {
+	urls, problems := Validate(&r)
+	if len(problems) > 0 {
+		return Created{}, &Invalid{Problems: problems}
+	}
+	if idemKey != "" {
+		if c, ok, err := s.replay(ctx, idemKey); err != nil || ok {
+			return c, err
+		}
+	}
+	id, err := newCaseID()
+	if err != nil {
+		return Created{}, err
+	}
+	token, err := randomToken()
+	if err != nil {
+		return Created{}, err
+	}
+	fwd := true
+	if r.ForwardToOperator != nil {
+		fwd = *r.ForwardToOperator
+	}
+	c := models.Case{ID: id, Category: r.Category, Priority: priority(r.Category), Service: models.ServiceNone,
+		Status: models.StatusReceived, Description: r.Description, ReporterName: r.Reporter.Name,
+		ReporterEmail: r.Reporter.Email, ReporterOrg: r.Reporter.Organization, ReporterTitle: r.Reporter.Title,
+		ForwardToOperator: fwd, Source: r.Source, Untrusted: r.Untrusted, TokenHash: HashToken(token)}
+	if r.Copyright != nil {
+		c.CopyrightWork, c.CopyrightSig = r.Copyright.Work, r.Copyright.Signature
+	}
+	if c.Source == "" {
+		c.Source = "api"
+	}
+	if idemKey != "" {
+		k := idemScope(idemKey)
+		c.IdempotencyKey = &k
+		c.TokenSealed = s.seal(token)
+	}
+	rows := make([]models.CaseURL, len(urls))
+	for i, u := range urls {
+		rows[i] = models.CaseURL{CaseID: id, Seq: i, URL: u.URL, Host: u.Host}
+	}
+	if err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		return tx.CreateInBatches(rows, 500).Error
+	}); err != nil {
+		if idemKey != "" && isUniqueViolation(err) {
+			if c, ok, err := s.replay(ctx, idemKey); err != nil || ok {
+				return c, err
+			}
+		}
+		return Created{}, fmt.Errorf("%w: store case: %v", ErrUnavailable, err)
+	}
+	if err := s.Start(ctx, c); err != nil {
+		// Not durable: leave nothing half-made.
+		s.DB.Where("case_id = ?", id).Delete(&models.CaseURL{})
+		s.DB.Where("id = ?", id).Delete(&models.Case{})
+		return Created{}, fmt.Errorf("%w: start workflow: %v", ErrUnavailable, err)
+	}
+	return s.created(id, token, false), nil
+}
+
+// Start starts (or finds running) the workflow of a stored case and marks
+// the case started. Safe to call again.
+func (s *Service) Start(ctx context.Context, c models.Case) error {
+	opts := client.StartWorkflowOptions{
+		ID: workflows.CaseWorkflowID(c.ID), TaskQueue: s.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SACaseStatus.ValueSet(string(models.StatusReceived)),
+			workflows.SACaseCategory.ValueSet(string(c.Category)),
+			workflows.SACaseService.ValueSet(string(models.ServiceNone)),
+		),
+	}
+	_, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.WorkflowCase, workflows.CaseInput{
+		CaseID: c.ID, Category: c.Category, ForwardToOperator: c.ForwardToOperator, Timers: s.Timers,
+	})
+	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return err
+	}
+	return s.DB.WithContext(ctx).Model(&models.Case{}).Where("id = ?", c.ID).Update("workflow_started", true).Error
+}
+
+// Reconcile starts the workflows of cases stored but never started (a crash
+// between the two steps of Submit), so nothing stored is ever dropped.
+func (s *Service) Reconcile(ctx context.Context, olderThan time.Duration) (int, error) {
+	var cs []models.Case
+	if err := s.DB.WithContext(ctx).Where("workflow_started = ? AND created_at < ?", false, time.Now().UTC().Add(-olderThan)).
+		Limit(1000).Find(&cs).Error; err != nil {
+		return 0, err
+	}
+	for _, c := range cs {
+		if err := s.Start(ctx, c); err != nil {
+			return 0, err
+		}
+	}
+	return len(cs), nil
+}
+
+func (s *Service) replay(ctx context.Context, key string) (Created, bool, error) {
+	var c models.Case
+	err := s.DB.WithContext(ctx).Where("idempotency_key = ?", idemScope(key)).First(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Created{}, false, nil
+	}
+	if err != nil {
+		return Created{}, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if !c.WorkflowStarted {
+		if err := s.Start(ctx, c); err != nil {
+			return Created{}, false, fmt.Errorf("%w: start workflow: %v", ErrUnavailable, err)
+		}
+	}
+	return s.created(c.ID, s.unseal(c.TokenSealed), true), true, nil
+}
+
+func (s *Service) created(id, token string, replayed bool) Created {
+	return Created{CaseID: id, Status: string(models.StatusReceived), Token: token, Replayed: replayed,
+		StatusURL: fmt.Sprintf("%s/status/%s?token=%s", s.PublicURL, id, token)}
+}
+
+func priority(c models.Category) int {
+	if c == models.CategoryCSAM {
+		return 0
+	}
+	return 1
+}
+
+func idemScope(k string) string {
+	h := sha256.Sum256([]byte("idem:" + k))
+	return hex.EncodeToString(h[:])
+}
+
+// HashToken is how reporter tokens are stored.
+func HashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+func randomToken() (string, error) {
+	b := make([]byte, 24) // 192 bits
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func newCaseID() (string, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "C" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)), nil
+}
+
+func (s *Service) aead() cipher.AEAD {
+	k := sha256.Sum256(append([]byte("idempotency-seal:"), s.Secret...))
+	b, _ := aes.NewCipher(k[:])
+	g, _ := cipher.NewGCM(b)
+	return g
+}
+
+func (s *Service) seal(token string) string {
+	g := s.aead()
+	nonce := make([]byte, g.NonceSize())
+	_, _ = rand.Read(nonce)
+	return base64.RawStdEncoding.EncodeToString(g.Seal(nonce, nonce, []byte(token), nil))
+}
+
+func (s *Service) unseal(v string) string {
+	raw, err := base64.RawStdEncoding.DecodeString(v)
+	g := s.aead()
+	if err != nil || len(raw) < g.NonceSize() {
+		return ""
+	}
+	pt, err := g.Open(nil, raw[:g.NonceSize()], raw[g.NonceSize():], nil)
+	if err != nil {
+		return ""
+	}
+	return string(pt)
+}
+
+func isUniqueViolation(err error) bool {
+	s := strings.ToLower(err.Error())
+	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(s, "unique") || strings.Contains(s, "duplicate key")
+}

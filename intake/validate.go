@@ -1,0 +1,169 @@
+// Package intake turns a report from any channel (the JSON API, the form,
+// email, X-ARF) into a case: one validation, one transaction, one workflow
+// start. A report either becomes a whole case with a running workflow or
+// leaves nothing behind.
+package intake
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+
+	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/store"
+)
+
+// Limits of one report.
+const (
+	MaxURLs        = 10000
+	MaxURLLength   = 4096
+	MaxDescription = 20000
+	MaxShortField  = 500
+)
+
+// NormalizedURL is a validated URL with its punycode host.
+type NormalizedURL struct {
+	URL  string
+	Host string
+}
+
+// Validate lists every problem of a report by field and returns its URLs
+// normalised (IDN hosts in punycode).
+func Validate(r *models.ReportRequest) ([]NormalizedURL, []models.FieldError) {
+	var errs []models.FieldError
+	add := func(f, format string, args ...any) {
+		errs = append(errs, models.FieldError{Field: f, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case r.Category == "":
+		add("category", "required: one of %s", categoryList())
+	case !r.Category.Valid():
+		add("category", "unknown category %q: one of %s", r.Category, categoryList())
+	}
+	var urls []NormalizedURL
+	switch {
+	case len(r.URLs) == 0:
+		add("urls", "at least one URL is required")
+	case len(r.URLs) > MaxURLs:
+		add("urls", "at most %d URLs per report (got %d)", MaxURLs, len(r.URLs))
+	}
+	seen := map[string]bool{}
+	for i, raw := range r.URLs {
+		if len(r.URLs) > MaxURLs {
+			break
+		}
+		f := fmt.Sprintf("urls[%d]", i)
+		raw = strings.TrimSpace(raw)
+		if len(raw) > MaxURLLength {
+			add(f, "longer than %d characters", MaxURLLength)
+			continue
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			add(f, "malformed URL: %v", unwrapURLError(err))
+			continue
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			add(f, "malformed URL %q: must start with http:// or https://", raw)
+			continue
+		}
+		if u.Hostname() == "" {
+			add(f, "URL %q has no host", raw)
+			continue
+		}
+		host, err := store.NormalizeHost(u.Hostname())
+		if err != nil {
+			add(f, "%v", err)
+			continue
+		}
+		if host != u.Hostname() {
+			if u.Port() != "" {
+				u.Host = host + ":" + u.Port()
+			} else {
+				u.Host = host
+			}
+		}
+		s := u.String()
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		urls = append(urls, NormalizedURL{URL: s, Host: host})
+	}
+	if strings.TrimSpace(r.Description) == "" {
+		add("description", "required: explain why the content is abusive or illegal")
+	} else if len(r.Description) > MaxDescription {
+		add("description", "at most %d characters", MaxDescription)
+	}
+	anonymousOK := r.Category == models.CategoryCSAM
+	if r.Reporter.Email == "" {
+		if !anonymousOK {
+			add("reporter.email", "required (only a CSAM report may be anonymous)")
+		}
+	} else if a, err := mail.ParseAddress(r.Reporter.Email); err != nil || a.Address != r.Reporter.Email {
+		add("reporter.email", "%q is not an email address", r.Reporter.Email)
+	}
+	for f, v := range map[string]string{"reporter.name": r.Reporter.Name, "reporter.organization": r.Reporter.Organization, "reporter.title": r.Reporter.Title} {
+		if len(v) > MaxShortField {
+			add(f, "at most %d characters", MaxShortField)
+		}
+	}
+	if r.ForwardToOperator != nil && !*r.ForwardToOperator && r.Category.AlwaysForwarded() {
+		add("forward_to_operator", "%s notices are always forwarded whole to the website operator; the reporter cannot opt out", r.Category)
+	}
+	if r.Category == models.CategoryCopyright {
+		validateCopyright(r, add)
+	} else if r.Copyright != nil && r.Category.Valid() {
+		add("copyright", "only a copyright report carries copyright statements")
+	}
+	sortErrors(errs)
+	return urls, errs
+}
+
+func validateCopyright(r *models.ReportRequest, add func(f, format string, args ...any)) {
+	if r.Reporter.Name == "" {
+		add("reporter.name", "required on a copyright notice (17 U.S.C. 512(c)(3)(A)(iv): contact information)")
+	}
+	c := r.Copyright
+	if c == nil {
+		add("copyright", "required on a copyright notice: work, good_faith, accurate_under_penalty, signature (17 U.S.C. 512(c)(3))")
+		return
+	}
+	if strings.TrimSpace(c.Work) == "" {
+		add("copyright.work", "required: identify the copyrighted work (512(c)(3)(A)(ii))")
+	}
+	if !c.GoodFaith {
+		add("copyright.good_faith", "must be true: a statement of good-faith belief that the use is not authorised (512(c)(3)(A)(v))")
+	}
+	if !c.AccurateUnderPenalty {
+		add("copyright.accurate_under_penalty", "must be true: the notice is accurate and, under penalty of perjury, you are authorised to act for the owner (512(c)(3)(A)(vi))")
+	}
+	if strings.TrimSpace(c.Signature) == "" {
+		add("copyright.signature", "required: a physical or electronic signature (512(c)(3)(A)(i))")
+	}
+}
+
+func categoryList() string {
+	var s []string
+	for _, c := range models.Categories {
+		s = append(s, string(c))
+	}
+	return strings.Join(s, ", ")
+}
+
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+// sortErrors orders problems by field so answers are stable.
+func sortErrors(errs []models.FieldError) {
+	for i := 1; i < len(errs); i++ {
+		for j := i; j > 0 && errs[j].Field < errs[j-1].Field; j-- {
+			errs[j], errs[j-1] = errs[j-1], errs[j]
+		}
+	}
+}

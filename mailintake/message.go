@@ -1,0 +1,223 @@
+package mailintake
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message/mail"
+
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// MaxDescriptionBytes bounds the description taken from a mail's text; the
+// whole message stays available as evidence.
+const MaxDescriptionBytes = 10000
+
+// Parsed is what one mail says, ready for the Submitter.
+type Parsed struct {
+	// Report is the report request, with Source "email".
+	Report models.ReportRequest
+	// DedupKey identifies the report across deliveries: the X-ARF report id
+	// scoped by its reporter ("xarf:<reporter>/<report_id>"), else the
+	// Message-ID scoped by the From address ("msgid:<from>/<id>"), else a
+	// digest of the sender, subject, date and body ("sha256:...").
+	DedupKey string
+	// From is the address in the From header; ReplyTo is where a reply
+	// about the message goes (Reply-To, else From).
+	From    string
+	ReplyTo string
+	// Subject, MessageID and Recipient describe the mail (the recipient is
+	// the one whose address decided the category).
+	Subject   string
+	MessageID string
+	Recipient string
+	// Untrusted is set when the configured mail server's
+	// Authentication-Results says the sender failed DMARC. Such a report is
+	// kept, marked for the analyst (Report.Untrusted is set too).
+	Untrusted bool
+	// Problems lists why the mail cannot become a report; when it is not
+	// empty the mail must not be submitted.
+	Problems []models.FieldError
+	// Format is the format the mail was read as: "xarf4", "xarf02", "arf"
+	// or "plain".
+	Format string
+
+	autoSubmitted string // the Auto-Submitted header's keyword (RFC 3834)
+}
+
+func (p *Parsed) addProblem(field, msg string) {
+	p.Problems = append(p.Problems, models.FieldError{Field: field, Message: msg})
+}
+
+// ParseMessage reads one mail received for rcpt into a report. It returns
+// an error only when the message header cannot be read at all (then the
+// Parsed carries that problem and no sender address); every other reason
+// the mail cannot become a report is in Parsed.Problems.
+func ParseMessage(raw []byte, rcpt string, cfg Config) (Parsed, error) {
+	p := Parsed{Recipient: rcpt, Format: FormatPlain}
+	p.Report.Source = SourceEmail
+	if int64(len(raw)) > cfg.maxBytes() {
+		p.addProblem("message", fmt.Sprintf("the message is larger than the %d bytes accepted", cfg.maxBytes()))
+		return p, nil
+	}
+	t, err := readMIME(raw, 0)
+	if err != nil {
+		p.addProblem("message", "not a readable email message: "+err.Error())
+		return p, err
+	}
+	h := mail.Header{Header: t.header}
+	var fromName string
+	if from, _ := h.AddressList("From"); len(from) > 0 {
+		p.From, fromName = from[0].Address, from[0].Name
+	}
+	p.ReplyTo = p.From
+	if rt, _ := h.AddressList("Reply-To"); len(rt) > 0 && rt[0].Address != "" {
+		p.ReplyTo = rt[0].Address
+	}
+	p.Subject, _ = h.Subject()
+	p.MessageID, _ = h.MessageID()
+	keyword, _, _ := strings.Cut(t.header.Get("Auto-Submitted"), ";")
+	p.autoSubmitted = strings.ToLower(strings.TrimSpace(keyword))
+	p.Untrusted = dmarcFailed(t.header.Values("Authentication-Results"), cfg.AuthservID)
+	p.Report.Reporter = models.Reporter{Name: fromName, Email: p.From}
+
+	switch doc, ok := xarf4Doc(t); {
+	case ok:
+		p.Format = FormatXARF4
+		parseXARF4Mail(doc, &p)
+	case isXARF02(t):
+		p.Format = FormatXARF02
+		parseXARF02(t, &p)
+	default:
+		if fb, ok := arfPart(t); ok {
+			p.Format = FormatARF
+			parseARF(t, fb, &p)
+			break
+		}
+		p.Report.Category = models.CategoryOther
+		p.Report.URLs = t.urls()
+		p.Report.Description = strings.TrimSpace(p.Subject + "\n\n" + strings.TrimSpace(t.firstText()))
+		if len(p.Report.URLs) == 0 {
+			p.addProblem("urls", "no http(s) URL was found in the message: write the full URLs of the content you report (e.g. https://example.com/page) in the text of the mail")
+		}
+	}
+	// The address a report was sent to refines a format's "other"; an
+	// explicit category in a structured report is left as it is.
+	if p.Report.Category == models.CategoryOther || p.Report.Category == "" {
+		if cat, ok := cfg.CategoryFor(rcpt); ok {
+			p.Report.Category = cat
+		}
+	}
+	p.Report.Description = truncate(p.Report.Description, MaxDescriptionBytes)
+	p.Report.Untrusted = p.Untrusted
+	if p.DedupKey == "" {
+		p.DedupKey = messageKey(p, h, raw)
+	}
+	if len(p.Problems) > 0 && t.err != nil {
+		p.addProblem("message", "the MIME structure of the message is damaged: "+t.err.Error())
+	}
+	return p, nil
+}
+
+// xarf4Doc finds an X-ARF v4 document: a JSON part (application/json,
+// *+json, or a *.json file) that carries xarf_version, or any part of a
+// multipart/report whose body is such a JSON object.
+func xarf4Doc(t mimeTree) ([]byte, bool) {
+	for _, p := range t.parts {
+		if p.nested {
+			continue
+		}
+		jsonish := p.mediaType == "application/json" || strings.HasSuffix(p.mediaType, "+json") ||
+			strings.HasSuffix(strings.ToLower(p.filename), ".json")
+		inReport := p.parent == "multipart/report" && bytes.HasPrefix(bytes.TrimSpace(p.body), []byte("{"))
+		if (jsonish || inReport) && bytes.Contains(p.body, []byte(`"xarf_version"`)) {
+			return p.body, true
+		}
+	}
+	return nil, false
+}
+
+// parseXARF4Mail maps the X-ARF v4 document of a mail. The document's
+// reporter is the reporter; the From address stands in when it has no
+// contact.
+func parseXARF4Mail(doc []byte, p *Parsed) {
+	from := p.Report.Reporter
+	req, problems := ParseXARF(doc)
+	req.Source = SourceEmail
+	if req.Reporter.Email == "" {
+		req.Reporter.Email = from.Email
+	}
+	if req.Reporter.Name == "" {
+		req.Reporter.Name = from.Name
+	}
+	p.Report = req
+	p.Problems = append(p.Problems, problems...)
+	var d xarfDoc
+	if json.Unmarshal(doc, &d) == nil {
+		p.DedupKey = xarfKey(d.Reporter.Contact, d.ReportID)
+	}
+}
+
+// messageKey is the deduplication key of a mail that carries no X-ARF
+// report id: its Message-ID scoped by its From address (a Message-ID alone
+// could be reused by someone else to suppress a report), or a digest of
+// what a redelivery keeps unchanged when there is no Message-ID.
+func messageKey(p Parsed, h mail.Header, raw []byte) string {
+	from := normalizeAddr(p.From)
+	if id := strings.TrimSpace(p.MessageID); id != "" {
+		return "msgid:" + from + "/" + id
+	}
+	body := raw
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		body = raw[i:]
+	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		body = raw[i:]
+	}
+	sum := sha256.New()
+	fmt.Fprintf(sum, "%s\n%s\n%s\n", from, p.Subject, h.Get("Date"))
+	sum.Write(body)
+	return "sha256:" + hex.EncodeToString(sum.Sum(nil))
+}
+
+// parseAddress returns the address in s ("Name <a@b>" or "a@b"), or "".
+func parseAddress(s string) string {
+	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	if err != nil {
+		return ""
+	}
+	return a.Address
+}
+
+var (
+	tagPattern    = regexp.MustCompile(`(?s)<(script|style)\b.*?</(script|style)>|<[^>]*>`)
+	blankLines    = regexp.MustCompile(`\n\s*\n\s*`)
+	spacesPattern = regexp.MustCompile(`[ \t]+`)
+)
+
+// htmlToText reduces an HTML body to readable text for a description.
+func htmlToText(s string) string {
+	s = tagPattern.ReplaceAllString(s, "\n")
+	s = html.UnescapeString(s)
+	s = spacesPattern.ReplaceAllString(s, " ")
+	return strings.TrimSpace(blankLines.ReplaceAllString(s, "\n\n"))
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, saying so.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const note = "\n[truncated; the full message is kept as evidence]"
+	cut := n - len(note)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + note
+}

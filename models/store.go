@@ -1,0 +1,103 @@
+package models
+
+import "time"
+
+// Account is a customer account of the provider.
+type Account struct {
+	ID            string `gorm:"primaryKey"`
+	Name          string
+	OperatorEmail string
+	Terminated    bool
+	TerminatedAt  *time.Time
+	UpdatedAt     time.Time
+}
+
+// Domain is one customer domain and the services it uses.
+type Domain struct {
+	Name            string `gorm:"primaryKey"` // punycode, lower case
+	AccountID       string `gorm:"index"`
+	Services        string // comma-separated: cdn, hosting:pages, registrar
+	OriginIPs       string // comma-separated
+	RegistrantEmail string
+	RegistrarStatus string // e.g. serverHold, clientTransferProhibited
+	UpdatedAt       time.Time
+}
+
+// HostedObject is content the provider stores for a domain.
+type HostedObject struct {
+	ObjectID  string `gorm:"primaryKey"`
+	Domain    string `gorm:"index"`
+	AccountID string `gorm:"index"`
+	URLPrefix string
+	Product   string
+	UpdatedAt time.Time
+}
+
+// Network maps a CIDR to the hosting provider that announces it.
+type Network struct {
+	CIDR       string `gorm:"primaryKey;column:cidr"`
+	Provider   string
+	AbuseEmail string
+	UpdatedAt  time.Time
+}
+
+// Case is the read model of one abuse case. The workflow is the source of
+// truth for the process; activities keep this row in step for queries.
+type Case struct {
+	ID                string   `gorm:"primaryKey"`
+	Category          Category `gorm:"index:idx_cases_queue,priority:3"`
+	Priority          int      `gorm:"index:idx_cases_queue,priority:1"` // 0 CSAM, 1 others
+	Service           Service  `gorm:"index"`
+	Domain            string   `gorm:"index"`
+	AccountID         string   `gorm:"index"`
+	Status            Status   `gorm:"index"`
+	Outcome           Outcome
+	Description       string
+	ReporterName      string
+	ReporterEmail     string
+	ReporterOrg       string
+	ReporterTitle     string
+	ForwardToOperator bool
+	CopyrightWork     string
+	CopyrightSig      string
+	Source            string
+	Untrusted         bool
+	TokenHash         string
+	TokenSealed       string // the reporter token sealed for idempotent replays
+	LegalHold         bool
+	IdempotencyKey    *string    `gorm:"uniqueIndex"`
+	NextDeadline      *time.Time `gorm:"index:idx_cases_queue,priority:2"`
+	WorkflowStarted   bool
+	CreatedAt         time.Time `gorm:"index"`
+	UpdatedAt         time.Time
+	ClosedAt          *time.Time
+}
+
+// CaseURL is one reported URL of a case (a bulk notice may carry thousands,
+// so they live in their own table, never in a workflow payload).
+type CaseURL struct {
+	ID     uint   `gorm:"primaryKey"`
+	CaseID string `gorm:"index"`
+	Seq    int
+	URL    string
+	Host   string `gorm:"index"`
+}
+
+// Notice is one message sent (or kept in the outbox) for a case step.
+type Notice struct {
+	ID               string `gorm:"primaryKey"`
+	CaseID           string `gorm:"index;uniqueIndex:idx_notice_step,priority:1"`
+	Step             string `gorm:"uniqueIndex:idx_notice_step,priority:2"`
+	RecipientRole    RecipientRole
+	To               string
+	Subject          string
+	BodyText         string
+	BodyHTML         string
+	IncludesOriginIP bool
+	Domain           string
+	Status           NoticeStatus
+	TokenHash        string // operator response link token (hosted notices)
+	TokenExpiresAt   *time.Time
+	CreatedAt        time.Time
+	SentAt           *time.Time
+}

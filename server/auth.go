@@ -1,0 +1,64 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/models"
+)
+
+const ctxActor, ctxRole = "actor", "role"
+
+// authenticate finds the API key of a request: a Bearer header, or the
+// analyst console's session cookie (pages).
+func (s *Server) authenticate(c echo.Context) (config.APIKey, bool) {
+	h := c.Request().Header.Get("Authorization")
+	if tok, ok := strings.CutPrefix(h, "Bearer "); ok && tok != "" {
+		k, found := s.keys[config.HashKey(strings.TrimSpace(tok))]
+		return k, found
+	}
+	if s.sessionKey != nil {
+		return s.sessionKey(c)
+	}
+	return config.APIKey{}, false
+}
+
+// RequireRole lets through keys whose role owns the endpoint (admin owns
+// everything).
+func (s *Server) RequireRole(need models.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			k, ok := s.authenticate(c)
+			if !ok {
+				return fail(http.StatusUnauthorized, "Authorization", "a valid API key is required (Authorization: Bearer <key>)")
+			}
+			if !models.Role(k.Role).Allows(need) {
+				return fail(http.StatusForbidden, "Authorization", "this endpoint needs the %s role; the key has %s", need, k.Role)
+			}
+			c.Set(ctxActor, k.Name)
+			c.Set(ctxRole, k.Role)
+			return next(c)
+		}
+	}
+}
+
+func actor(c echo.Context) string {
+	if v, ok := c.Get(ctxActor).(string); ok && v != "" {
+		return v
+	}
+	return "unknown"
+}
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		return next(c)
+	}
+}

@@ -1,0 +1,195 @@
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/workflows"
+)
+
+// operatorNotice loads a notice after checking its response-link token:
+// scoped to that one notice, and expiring.
+func (s *Server) operatorNotice(ctx context.Context, id, token string) (models.Notice, error) {
+	var n models.Notice
+	if token == "" {
+		return n, fail(http.StatusUnauthorized, "token", "the notice token is required")
+	}
+	err := s.DB.WithContext(ctx).First(&n, "id = ?", id).Error
+	want := s.Links.NoticeToken(id)
+	if err != nil || n.TokenExpiresAt == nil || subtle.ConstantTimeCompare([]byte(want), []byte(token)) != 1 {
+		return models.Notice{}, fail(http.StatusNotFound, "token", "no notice with this id and token")
+	}
+	if time.Now().After(*n.TokenExpiresAt) {
+		return models.Notice{}, fail(http.StatusGone, "token", "this response link expired on %s; reply to the notice email instead", n.TokenExpiresAt.Format(time.RFC1123))
+	}
+	return n, nil
+}
+
+// OperatorView is what the operator's link shows: the notice and the
+// content at issue, never the reporter's identity beyond what the notice
+// itself carries.
+type OperatorView struct {
+	NoticeID  string          `json:"notice_id"`
+	CaseID    string          `json:"case_id"`
+	Category  models.Category `json:"category"`
+	Domain    string          `json:"domain"`
+	Subject   string          `json:"subject"`
+	Body      string          `json:"body"`
+	URLs      []string        `json:"urls"`
+	Status    models.Status   `json:"case_status"`
+	Answers   []string        `json:"answers"`
+	ExpiresAt *time.Time      `json:"expires_at"`
+}
+
+func (s *Server) operatorView(ctx context.Context, n models.Notice) (OperatorView, error) {
+	var cs models.Case
+	if err := s.DB.WithContext(ctx).First(&cs, "id = ?", n.CaseID).Error; err != nil {
+		return OperatorView{}, err
+	}
+	v := OperatorView{NoticeID: n.ID, CaseID: n.CaseID, Category: cs.Category, Domain: n.Domain, Subject: n.Subject,
+		Body: n.BodyText, Status: cs.Status, Answers: allowedAnswers(cs, n), ExpiresAt: n.TokenExpiresAt}
+	q := s.DB.WithContext(ctx).Model(&models.CaseURL{}).Where("case_id = ?", n.CaseID)
+	if n.Domain != "" {
+		q = q.Where("host = ? OR host LIKE ?", n.Domain, "%."+n.Domain)
+	}
+	if err := q.Order("seq").Limit(1000).Pluck("url", &v.URLs).Error; err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// allowedAnswers lists the answers the notice can take now.
+func allowedAnswers(cs models.Case, n models.Notice) []string {
+	switch {
+	case n.RecipientRole == models.RoleRegistrant && cs.Status == models.StatusAwaitingRegistrant:
+		return []string{"corrected"}
+	case n.RecipientRole == models.RoleOperator && cs.Status == models.StatusAwaitingOperator:
+		if cs.Category == models.CategoryCopyright {
+			return []string{"removed", "dispute", "counter_notice"}
+		}
+		return []string{"removed", "dispute"}
+	}
+	return []string{}
+}
+
+func (s *Server) getNotice(c echo.Context) error {
+	n, err := s.operatorNotice(c.Request().Context(), c.Param("id"), c.QueryParam("token"))
+	if err != nil {
+		return err
+	}
+	v, err := s.operatorView(c.Request().Context(), n)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// ResponseRequest is the operator's answer. A counter-notice carries the
+// 17 U.S.C. 512(g)(3) elements as named fields.
+type ResponseRequest struct {
+	Response              string `json:"response"`
+	Statement             string `json:"statement"`
+	MaterialIdentified    string `json:"material_identified"`
+	UnderPenaltyOfPerjury bool   `json:"under_penalty_of_perjury"`
+	ConsentToJurisdiction bool   `json:"consent_to_jurisdiction"`
+	Name                  string `json:"name"`
+	Address               string `json:"address"`
+	Phone                 string `json:"phone"`
+	Signature             string `json:"signature"`
+}
+
+// Validate lists every problem of an answer.
+func (r ResponseRequest) Validate(allowed []string) []models.FieldError {
+	var errs []models.FieldError
+	add := func(f, m string) { errs = append(errs, models.FieldError{Field: f, Message: m}) }
+	ok := false
+	for _, a := range allowed {
+		ok = ok || a == r.Response
+	}
+	if !ok {
+		add("response", "must be one of "+strings.Join(allowed, ", "))
+		return errs
+	}
+	if len(r.Statement) > 20000 {
+		add("statement", "at most 20000 characters")
+	}
+	if r.Response == "dispute" && strings.TrimSpace(r.Statement) == "" {
+		add("statement", "required: say why the decision is wrong")
+	}
+	if r.Response == "counter_notice" {
+		if strings.TrimSpace(r.MaterialIdentified) == "" {
+			add("material_identified", "required: identify the removed material and where it appeared (512(g)(3)(B))")
+		}
+		if !r.UnderPenaltyOfPerjury {
+			add("under_penalty_of_perjury", "must be true: a statement under penalty of perjury of a good-faith belief that the material was removed by mistake or misidentification (512(g)(3)(C))")
+		}
+		if !r.ConsentToJurisdiction {
+			add("consent_to_jurisdiction", "must be true: consent to the jurisdiction of the federal district court and to accept service of process (512(g)(3)(D))")
+		}
+		if strings.TrimSpace(r.Name) == "" {
+			add("name", "required (512(g)(3)(D))")
+		}
+		if strings.TrimSpace(r.Address) == "" {
+			add("address", "required (512(g)(3)(D))")
+		}
+		if strings.TrimSpace(r.Phone) == "" {
+			add("phone", "required (512(g)(3)(D))")
+		}
+		if strings.TrimSpace(r.Signature) == "" {
+			add("signature", "required: a physical or electronic signature (512(g)(3)(A))")
+		}
+	}
+	return errs
+}
+
+func (s *Server) postNoticeResponse(c echo.Context) error {
+	var req ResponseRequest
+	if err := bindStrict(c, &req); err != nil {
+		return err
+	}
+	if err := s.Respond(c.Request().Context(), c.Param("id"), c.QueryParam("token"), req); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"notice_id": c.Param("id"), "status": "response received"})
+}
+
+// Respond checks and records an operator's answer and signals the case.
+func (s *Server) Respond(ctx context.Context, noticeID, token string, req ResponseRequest) error {
+	n, err := s.operatorNotice(ctx, noticeID, token)
+	if err != nil {
+		return err
+	}
+	var cs models.Case
+	if err := s.DB.WithContext(ctx).First(&cs, "id = ?", n.CaseID).Error; err != nil {
+		return err
+	}
+	allowed := allowedAnswers(cs, n)
+	if len(allowed) == 0 {
+		return fail(http.StatusConflict, "response", "the case is %s and takes no answer from this notice now", cs.Status)
+	}
+	if errs := req.Validate(allowed); len(errs) > 0 {
+		return &problem{Status: http.StatusUnprocessableEntity, Errors: errs}
+	}
+	reply := models.OperatorReply{NoticeID: n.ID, CaseID: n.CaseID, Response: req.Response, Statement: req.Statement,
+		MaterialIdentified: req.MaterialIdentified, UnderPenalty: req.UnderPenaltyOfPerjury,
+		ConsentJurisdiction: req.ConsentToJurisdiction, Name: req.Name, Address: req.Address, Phone: req.Phone,
+		Signature: req.Signature, CreatedAt: time.Now().UTC()}
+	if err := s.DB.WithContext(ctx).Create(&reply).Error; err != nil {
+		if strings.Contains(strings.ToLower(err.Error()), "unique") || strings.Contains(err.Error(), "duplicate") {
+			return fail(http.StatusConflict, "response", "this notice was already answered")
+		}
+		return err
+	}
+	kind := workflows.OperatorResponseKind(req.Response)
+	if req.Response == "corrected" {
+		kind = workflows.ResponseRemoved
+	}
+	return s.Temporal.SignalWorkflow(ctx, workflows.CaseWorkflowID(n.CaseID), "", workflows.SignalOperatorResponse,
+		workflows.OperatorResponse{NoticeID: n.ID, Response: kind, ReceivedAt: reply.CreatedAt})
+}

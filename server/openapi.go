@@ -1,0 +1,159 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// op documents one endpoint for /openapi.json.
+type op struct {
+	Method, Path, Summary, Role string
+	Body                        string // schema name of the JSON body
+	OK                          int
+	Result                      string // schema name of the success body
+	Query                       []string
+}
+
+// apiOps is every endpoint and its owner role ("public" where a token or
+// nothing scopes it).
+var apiOps = []op{
+	{"POST", "/v1/reports", "File an abuse report (Idempotency-Key header supported)", "public", "Report", 202, "Created", nil},
+	{"GET", "/v1/reports/{case_id}", "The reporter's view of a case", "reporter token", "", 200, "ReporterView", []string{"token"}},
+	{"POST", "/v1/reports/{case_id}/answer", "Answer an analyst's question", "reporter token", "Answer", 202, "", []string{"token"}},
+	{"POST", "/v1/reports/xarf", "File one X-ARF v4 JSON report", "public", "XARF", 202, "Created", nil},
+	{"GET", "/v1/notices/{notice_id}", "The operator's view of a notice", "notice token", "", 200, "OperatorView", []string{"token"}},
+	{"POST", "/v1/notices/{notice_id}/response", "The operator's answer: removed, dispute, counter_notice", "notice token", "Response", 202, "", []string{"token"}},
+	{"GET", "/v1/blocklist", "Disabled hosted objects for edge nodes (ETag)", "public (edge)", "", 200, "Blocklist", nil},
+	{"GET", "/v1/blocked/{object_id}", "Public statement behind a 451", "public", "", 200, "", nil},
+	{"GET", "/edge/{host}/{path}", "Edge answer: 451 for a disabled object, 200 otherwise", "public (edge)", "", 200, "", nil},
+	{"GET", "/v1/cases", "Queue of cases (CSAM first, then by deadline)", "analyst", "", 200, "CaseList", []string{"status", "category", "service", "domain", "deadline_before", "limit", "cursor"}},
+	{"GET", "/v1/cases/{case_id}", "One case with its notices", "analyst", "", 200, "Case", nil},
+	{"POST", "/v1/cases/{case_id}/decisions", "An analyst decision (Temporal Update; 409 wrong state, 422 malformed)", "analyst", "Decision", 200, "", nil},
+	{"POST", "/v1/cases/{case_id}/court-action", "The complainant filed a court action", "analyst", "CourtAction", 202, "", nil},
+	{"GET", "/v1/reviews", "Termination reviews", "analyst", "", 200, "", []string{"status"}},
+	{"POST", "/v1/reviews/{account_id}/{kind}/decisions", "terminate or decline a review", "analyst", "Decision", 200, "", nil},
+	{"GET", "/v1/cases/{case_id}/history", "The workflow history (temporal workflow show --output json)", "auditor", "", 200, "", []string{"download"}},
+	{"POST", "/v1/admin/customers", "Load customer records (upsert by id)", "admin", "Customers", 200, "", nil},
+	{"GET", "/v1/admin/outbox", "Notices as delivered, with live links", "admin", "", 200, "", []string{"case_id", "status", "limit"}},
+	{"GET", "/v1/audit/checkpoint", "Latest signed checkpoint of the audit log", "auditor", "", 200, "", nil},
+	{"GET", "/v1/audit/entries", "A case's audit entries", "auditor", "", 200, "", []string{"case_id"}},
+	{"GET", "/v1/audit/proof/inclusion", "Inclusion proof", "auditor", "", 200, "", []string{"index", "size"}},
+	{"GET", "/v1/audit/proof/consistency", "Consistency proof", "auditor", "", 200, "", []string{"from", "to"}},
+	{"GET", "/v1/statements", "DSA statements of reasons", "auditor", "", 200, "", []string{"from", "to"}},
+	{"GET", "/v1/transparency", "Transparency report", "auditor", "", 200, "", []string{"from", "to", "format"}},
+	{"POST", "/v1/codec/encode", "Payload codec for the Web UI", "auditor", "Payloads", 200, "Payloads", nil},
+	{"POST", "/v1/codec/decode", "Payload codec for the Web UI", "auditor", "Payloads", 200, "Payloads", nil},
+	{"GET", "/healthz", "Health of the database and Temporal", "public", "", 200, "", nil},
+	{"GET", "/metrics", "Prometheus metrics", "public", "", 200, "", nil},
+	{"GET", "/openapi.json", "This document", "public", "", 200, "", nil},
+}
+
+var str = map[string]any{"type": "string"}
+var boolean = map[string]any{"type": "boolean"}
+
+func obj(required []string, props map[string]any) map[string]any {
+	m := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		m["required"] = required
+	}
+	return m
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+
+var schemas = map[string]any{
+	"Errors": map[string]any{"type": "object", "properties": map[string]any{"errors": map[string]any{"type": "array",
+		"items": obj([]string{"field", "message"}, map[string]any{"field": str, "message": str})}}},
+	"Report": obj([]string{"category", "urls", "description", "reporter"}, map[string]any{
+		"category":            map[string]any{"type": "string", "enum": []string{"copyright", "trademark", "phishing", "malware", "csam", "violent_threat", "personal_information", "controlled_substances", "human_trafficking", "defamation", "fraud", "registrar_whois", "registrar_hijacking", "other"}},
+		"urls":                map[string]any{"type": "array", "minItems": 1, "maxItems": 10000, "items": map[string]any{"type": "string", "format": "uri"}},
+		"description":         str,
+		"reporter":            obj(nil, map[string]any{"name": str, "email": map[string]any{"type": "string", "format": "email"}, "organization": str, "title": str}),
+		"forward_to_operator": boolean,
+		"copyright":           obj([]string{"work", "good_faith", "accurate_under_penalty", "signature"}, map[string]any{"work": str, "good_faith": boolean, "accurate_under_penalty": boolean, "signature": str}),
+	}),
+	"Created": obj([]string{"case_id", "status", "token", "status_url"}, map[string]any{"case_id": str, "status": str, "token": str, "status_url": str}),
+	"Decision": obj([]string{"verdict"}, map[string]any{
+		"verdict": map[string]any{"type": "string", "enum": []string{"violates", "no_violation", "need_info", "uphold", "reverse", "terminate", "decline"}},
+		"reason":  str, "clause": map[string]any{"type": "string", "enum": []string{"csam", "ip", "defamation", "controlled_substances", "trafficking", "malware", "other_illegal", "hosting", "cdn", "registrar"}},
+		"question": str, "legal_basis": str}),
+	"Response": obj([]string{"response"}, map[string]any{
+		"response":  map[string]any{"type": "string", "enum": []string{"removed", "dispute", "counter_notice", "corrected"}},
+		"statement": str, "material_identified": str, "under_penalty_of_perjury": boolean, "consent_to_jurisdiction": boolean,
+		"name": str, "address": str, "phone": str, "signature": str}),
+	"Answer":      obj([]string{"answer"}, map[string]any{"answer": str}),
+	"CourtAction": obj(nil, map[string]any{"reference": str}),
+	"Customers": map[string]any{"type": "object", "properties": map[string]any{
+		"accounts": map[string]any{"type": "array", "items": obj([]string{"id"}, map[string]any{"id": str, "name": str, "operator_email": str,
+			"domains": map[string]any{"type": "array", "items": obj([]string{"name"}, map[string]any{"name": str,
+				"services": map[string]any{"type": "array", "items": str}, "origin_ips": map[string]any{"type": "array", "items": str},
+				"registrant_email": str, "hosted": map[string]any{"type": "array", "items": obj(nil, map[string]any{"url_prefix": str, "product": str, "object_id": str})}})}})},
+		"networks": map[string]any{"type": "array", "items": obj([]string{"cidr", "provider"}, map[string]any{"cidr": str, "provider": str, "abuse_email": str})}}},
+	"Case": map[string]any{"type": "object", "properties": map[string]any{"case_id": str, "category": str,
+		"service": map[string]any{"type": "string", "enum": []string{"cdn", "hosting", "registrar", "none"}}, "domain": str, "status": str, "outcome": str,
+		"next_deadline": map[string]any{"type": "string", "format": "date-time"},
+		"notices": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
+			"notice_id": str, "recipient_role": map[string]any{"type": "string", "enum": []string{"operator", "hosting_provider", "reporter", "registrant", "complainant", "clearinghouse"}},
+			"to": str, "includes_origin_ip": boolean, "status": str}}}}},
+	"CaseList":     map[string]any{"type": "object", "properties": map[string]any{"cases": map[string]any{"type": "array", "items": ref("Case")}, "next_cursor": str}},
+	"ReporterView": map[string]any{"type": "object", "properties": map[string]any{"case_id": str, "status": str, "outcome": str, "question": str, "messages": map[string]any{"type": "array"}}},
+	"OperatorView": map[string]any{"type": "object", "properties": map[string]any{"notice_id": str, "case_id": str, "body": str, "answers": map[string]any{"type": "array", "items": str}}},
+	"Blocklist":    map[string]any{"type": "object", "properties": map[string]any{"blocks": map[string]any{"type": "array"}}},
+	"Payloads":     map[string]any{"type": "object", "properties": map[string]any{"payloads": map[string]any{"type": "array"}}},
+	"XARF":         map[string]any{"type": "object", "description": "X-ARF v4 report (xarf-core.json)"},
+}
+
+// OpenAPIDocument builds the OpenAPI 3 document of every endpoint.
+func OpenAPIDocument() map[string]any {
+	paths := map[string]any{}
+	for _, o := range apiOps {
+		item, _ := paths[o.Path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[o.Path] = item
+		}
+		var params []any
+		for _, seg := range strings.Split(o.Path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				params = append(params, map[string]any{"name": strings.Trim(seg, "{}"), "in": "path", "required": true, "schema": str})
+			}
+		}
+		for _, q := range o.Query {
+			params = append(params, map[string]any{"name": q, "in": "query", "schema": str})
+		}
+		resp := map[string]any{"description": "success"}
+		if o.Result != "" {
+			resp["content"] = map[string]any{"application/json": map[string]any{"schema": ref(o.Result)}}
+		}
+		errResp := map[string]any{"description": "problems, by field", "content": map[string]any{"application/json": map[string]any{"schema": ref("Errors")}}}
+		opDoc := map[string]any{
+			"summary": o.Summary, "description": "Owner role: " + o.Role + ".",
+			"responses": map[string]any{itoa(o.OK): resp, "400": errResp, "401": errResp, "403": errResp, "404": errResp, "409": errResp, "413": errResp, "422": errResp, "503": errResp},
+		}
+		if len(params) > 0 {
+			opDoc["parameters"] = params
+		}
+		if o.Body != "" {
+			opDoc["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(o.Body)}}}
+		}
+		switch o.Role {
+		case "admin", "analyst", "auditor":
+			opDoc["security"] = []any{map[string]any{"apiKey": []string{}}}
+		}
+		item[strings.ToLower(o.Method)] = opDoc
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info":    map[string]any{"title": "abusedesk API", "version": "1.0.0", "description": "The abuse desk of an infrastructure provider. Roles: admin, analyst, auditor (API keys as Bearer tokens); reporters and operators use token links."},
+		"paths":   paths,
+		"components": map[string]any{"schemas": schemas, "securitySchemes": map[string]any{
+			"apiKey": map[string]any{"type": "http", "scheme": "bearer"}}},
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func (s *Server) openAPI(c echo.Context) error { return c.JSON(http.StatusOK, OpenAPIDocument()) }

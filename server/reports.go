@@ -1,0 +1,240 @@
+package server
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/abusedesk/abusedesk/intake"
+	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/workflows"
+)
+
+// reportFields is the JSON shape of a report, for naming unknown fields.
+var reportFields = map[string]map[string]bool{
+	"":          {"category": true, "urls": true, "description": true, "reporter": true, "forward_to_operator": true, "copyright": true},
+	"reporter":  {"name": true, "email": true, "organization": true, "title": true},
+	"copyright": {"work": true, "good_faith": true, "accurate_under_penalty": true, "signature": true},
+}
+
+// decodeReport reads a report body strictly: every unknown field and every
+// wrongly typed field is a problem, all listed together.
+func decodeReport(body []byte) (models.ReportRequest, []models.FieldError, error) {
+	var r models.ReportRequest
+	var generic map[string]any
+	if err := json.Unmarshal(body, &generic); err != nil {
+		return r, nil, fail(http.StatusBadRequest, "body", "not a JSON object: %v", err)
+	}
+	var errs []models.FieldError
+	for k, v := range generic {
+		if !reportFields[""][k] {
+			errs = append(errs, models.FieldError{Field: k, Message: "unknown field"})
+			continue
+		}
+		if sub, ok := reportFields[k]; ok {
+			if m, ok := v.(map[string]any); ok {
+				for sk := range m {
+					if !sub[sk] {
+						errs = append(errs, models.FieldError{Field: k + "." + sk, Message: "unknown field"})
+					}
+				}
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&r); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			errs = append(errs, models.FieldError{Field: te.Field, Message: fmt.Sprintf("must be a %s, not a JSON %s", te.Type, te.Value)})
+		} else {
+			return r, nil, fail(http.StatusBadRequest, "body", "not a valid report: %v", err)
+		}
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
+	return r, errs, nil
+}
+
+func readBody(c echo.Context) ([]byte, error) {
+	b, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return nil, he
+		}
+		if strings.Contains(err.Error(), "too large") {
+			return nil, echo.ErrStatusRequestEntityTooLarge
+		}
+		return nil, fail(http.StatusBadRequest, "body", "could not read the body: %v", err)
+	}
+	return b, nil
+}
+
+func (s *Server) postReport(c echo.Context) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	r, problems, err := decodeReport(body)
+	if err != nil {
+		return err
+	}
+	r.Source = "api"
+	return s.submit(c, r, problems)
+}
+
+// submit runs intake and answers 202 with the case, or every problem.
+func (s *Server) submit(c echo.Context, r models.ReportRequest, problems []models.FieldError) error {
+	if len(problems) > 0 {
+		_, more := intake.Validate(&r)
+		reportsRejected.WithLabelValues("422").Inc()
+		return &intake.Invalid{Problems: append(problems, more...)}
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if len(key) > 200 {
+		return fail(http.StatusBadRequest, "Idempotency-Key", "at most 200 characters")
+	}
+	created, err := s.Intake.Submit(c.Request().Context(), r, key)
+	if err != nil {
+		return err
+	}
+	if !created.Replayed {
+		ReportsAccepted.WithLabelValues(string(r.Category), r.Source).Inc()
+	}
+	return c.JSON(http.StatusAccepted, created)
+}
+
+// reporterCase loads a case after checking the reporter's token.
+func (s *Server) reporterCase(c echo.Context, id, token string) (models.Case, error) {
+	var cs models.Case
+	if token == "" {
+		return cs, fail(http.StatusUnauthorized, "token", "the reporter token is required")
+	}
+	err := s.DB.WithContext(c.Request().Context()).First(&cs, "id = ?", id).Error
+	want := intake.HashToken(token)
+	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(cs.TokenHash)) != 1 {
+		// Same answer for an unknown case and a wrong token.
+		return models.Case{}, fail(http.StatusNotFound, "token", "no case with this id and token")
+	}
+	return cs, nil
+}
+
+// ReporterView is what a reporter sees of their case: never operator or
+// origin-IP details.
+type ReporterView struct {
+	CaseID      string           `json:"case_id"`
+	Category    models.Category  `json:"category"`
+	Status      models.Status    `json:"status"`
+	Outcome     models.Outcome   `json:"outcome,omitempty"`
+	CreatedAt   time.Time        `json:"created_at"`
+	ClosedAt    *time.Time       `json:"closed_at,omitempty"`
+	Description string           `json:"description"`
+	URLs        []string         `json:"urls"`
+	Question    string           `json:"question,omitempty"`
+	Messages    []ReporterNotice `json:"messages"`
+}
+
+// ReporterNotice is a message sent to the reporter.
+type ReporterNotice struct {
+	Subject string    `json:"subject"`
+	Body    string    `json:"body"`
+	At      time.Time `json:"at"`
+}
+
+func (s *Server) reporterView(c echo.Context, cs models.Case) (ReporterView, error) {
+	db := s.DB.WithContext(c.Request().Context())
+	v := ReporterView{CaseID: cs.ID, Category: cs.Category, Status: cs.Status, Outcome: cs.Outcome,
+		CreatedAt: cs.CreatedAt, ClosedAt: cs.ClosedAt, Description: cs.Description, Messages: []ReporterNotice{}}
+	if err := db.Model(&models.CaseURL{}).Where("case_id = ?", cs.ID).Order("seq").Limit(1000).Pluck("url", &v.URLs).Error; err != nil {
+		return v, err
+	}
+	var ns []models.Notice
+	if err := db.Where("case_id = ? AND recipient_role IN ?", cs.ID, []models.RecipientRole{models.RoleReporter, models.RoleComplainant}).
+		Order("created_at").Find(&ns).Error; err != nil {
+		return v, err
+	}
+	for _, n := range ns {
+		v.Messages = append(v.Messages, ReporterNotice{Subject: n.Subject, Body: n.BodyText, At: n.CreatedAt})
+		if cs.Status == models.StatusAwaitingReporter && strings.HasPrefix(n.Step, "reporter-question") {
+			v.Question = questionOf(n.BodyText)
+		}
+	}
+	return v, nil
+}
+
+func questionOf(body string) string {
+	const head = "needs more information to decide your report:"
+	_, rest, ok := strings.Cut(body, head)
+	if !ok {
+		return ""
+	}
+	q, _, _ := strings.Cut(strings.TrimSpace(rest), "\n\nPlease answer")
+	return strings.TrimSpace(q)
+}
+
+func (s *Server) getReport(c echo.Context) error {
+	cs, err := s.reporterCase(c, c.Param("id"), c.QueryParam("token"))
+	if err != nil {
+		return err
+	}
+	v, err := s.reporterView(c, cs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// AnswerRequest is the reporter's answer to a need_info question.
+type AnswerRequest struct {
+	Answer string `json:"answer"`
+}
+
+func (s *Server) postReporterAnswer(c echo.Context) error {
+	cs, err := s.reporterCase(c, c.Param("id"), c.QueryParam("token"))
+	if err != nil {
+		return err
+	}
+	var req AnswerRequest
+	if err := bindStrict(c, &req); err != nil {
+		return err
+	}
+	return s.answer(c, cs, req.Answer)
+}
+
+func (s *Server) answer(c echo.Context, cs models.Case, answer string) error {
+	if strings.TrimSpace(answer) == "" {
+		return fail(http.StatusUnprocessableEntity, "answer", "required")
+	}
+	if len(answer) > intake.MaxDescription {
+		return fail(http.StatusUnprocessableEntity, "answer", "at most %d characters", intake.MaxDescription)
+	}
+	if cs.Status != models.StatusAwaitingReporter {
+		return fail(http.StatusConflict, "answer", "the case is %s and asks you nothing now", cs.Status)
+	}
+	ctx := c.Request().Context()
+	if err := s.DB.WithContext(ctx).Create(&models.ReporterReply{CaseID: cs.ID, Answer: answer}).Error; err != nil {
+		return err
+	}
+	if err := s.Temporal.SignalWorkflow(ctx, workflows.CaseWorkflowID(cs.ID), "", workflows.SignalReporterAnswer,
+		workflows.ReporterAnswer{AnsweredAt: time.Now().UTC()}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"case_id": cs.ID, "status": "answer received"})
+}
+
+// bindStrict reads and decodes a JSON body, refusing unknown fields.
+func bindStrict(c echo.Context, v any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, v)
+}

@@ -1,0 +1,146 @@
+// Package server is abusedesk's HTTP side: the JSON API of DESIGN.md, the
+// edge endpoints, and the web pages. Handlers depend on small interfaces
+// and answer errors through one mapping (errors.go).
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+
+	"github.com/abusedesk/abusedesk/activities"
+	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/intake"
+)
+
+// Server holds the HTTP dependencies.
+type Server struct {
+	Cfg      *config.Config
+	DB       *gorm.DB
+	Temporal client.Client
+	Intake   *intake.Service
+	// Links derives notice response-link tokens, as the notice activity does.
+	Links activities.Links
+	Log   *slog.Logger
+	// Extra registers routes of optional parts (audit log, codec, ...).
+	Extra []func(e *echo.Echo, s *Server)
+
+	keys map[string]config.APIKey
+	// sessionKey, set by the pages, reads the console session cookie.
+	sessionKey func(c echo.Context) (config.APIKey, bool)
+	echo       *echo.Echo
+	srv        *http.Server
+	ln         net.Listener
+}
+
+// Handler builds the Echo instance with every route.
+func (s *Server) Handler() *echo.Echo {
+	if s.echo != nil {
+		return s.echo
+	}
+	s.keys = map[string]config.APIKey{}
+	for _, k := range s.Cfg.APIKeys {
+		s.keys[k.Hash] = k
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.Recover())
+	e.Use(metricsMiddleware)
+	e.Use(middleware.BodyLimit(bodyLimit(s.Cfg.MaxBodyBytes)))
+	e.Use(securityHeaders)
+	s.routes(e)
+	for _, f := range s.Extra {
+		f(e, s)
+	}
+	s.echo = e
+	return e
+}
+
+func (s *Server) routes(e *echo.Echo) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", metricsHandler())
+	e.GET("/openapi.json", s.openAPI)
+
+	// Reporter (public; the token scopes the reads to one case).
+	e.POST("/v1/reports", s.postReport)
+	e.GET("/v1/reports/:id", s.getReport)
+	e.POST("/v1/reports/:id/answer", s.postReporterAnswer)
+
+	// Operator (public; the token scopes to one notice).
+	e.GET("/v1/notices/:id", s.getNotice)
+	e.POST("/v1/notices/:id/response", s.postNoticeResponse)
+
+	// Edge nodes (public: only what the 451 pages show anyway).
+	e.GET("/v1/blocklist", s.getBlocklist)
+	e.GET("/v1/blocked/:object", s.getBlocked)
+	e.GET("/edge/:host/*", s.edge)
+
+	an := e.Group("/v1", s.RequireRole("analyst"))
+	an.GET("/cases", s.listCases)
+	an.GET("/cases/:id", s.getCase)
+	an.POST("/cases/:id/decisions", s.postDecision)
+	an.POST("/cases/:id/court-action", s.postCourtAction)
+	an.GET("/reviews", s.listReviews)
+	an.POST("/reviews/:account/:kind/decisions", s.postReviewDecision)
+
+	au := e.Group("/v1", s.RequireRole("auditor"))
+	au.GET("/cases/:id/history", s.getHistory)
+
+	ad := e.Group("/v1/admin", s.RequireRole("admin"))
+	ad.POST("/customers", s.postCustomers)
+	ad.GET("/outbox", s.getOutbox)
+}
+
+// Start listens on the configured address and serves until Shutdown.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.Cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.Log.Error("http server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Addr is the bound address (useful with port 0).
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Shutdown stops accepting requests and waits for running ones.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.Shutdown(ctx)
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	out := map[string]string{"database": "ok", "temporal": "ok"}
+	code := http.StatusOK
+	if db, err := s.DB.DB(); err != nil || db.PingContext(ctx) != nil {
+		out["database"], code = "unavailable", http.StatusServiceUnavailable
+	}
+	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		out["temporal"], code = "unavailable", http.StatusServiceUnavailable
+	}
+	return c.JSON(code, out)
+}
+
+func bodyLimit(n int64) string {
+	return formatBytes(n)
+}

@@ -1,0 +1,128 @@
+// Package store opens abusedesk's database (SQLite on the embedded default,
+// PostgreSQL in production) and applies its versioned migrations.
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// Open connects to databaseURL: empty means a SQLite file in dataDir,
+// "sqlite:PATH" a SQLite file at PATH, postgres:// PostgreSQL.
+func Open(databaseURL, dataDir string) (*gorm.DB, error) {
+	cfg := &gorm.Config{Logger: logger.Default.LogMode(logger.Silent), NowFunc: func() time.Time { return time.Now().UTC() }}
+	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
+		db, err := gorm.Open(postgres.Open(databaseURL), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		return db, nil
+	}
+	path := strings.TrimPrefix(databaseURL, "sqlite:")
+	if path == "" {
+		if err := os.MkdirAll(dataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("data_dir: %w", err)
+		}
+		path = filepath.Join(dataDir, "abusedesk.db")
+	}
+	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate"
+	db, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	// One writer at a time is what SQLite does anyway; one connection
+	// avoids SQLITE_BUSY between our own goroutines.
+	sqlDB.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// IsPostgres reports whether db is a PostgreSQL connection.
+func IsPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }
+
+// migration is one schema version.
+type migration struct {
+	Version int
+	Name    string
+	Up      func(tx *gorm.DB) error
+}
+
+// schemaMigration records an applied migration.
+type schemaMigration struct {
+	Version   int `gorm:"primaryKey"`
+	Name      string
+	AppliedAt time.Time
+}
+
+// migrations is the ordered schema history. Add new versions at the end;
+// never edit an applied one.
+var migrations = []migration{
+	{1, "initial schema", func(tx *gorm.DB) error {
+		return tx.Migrator().CreateTable(
+			&models.Account{}, &models.Domain{}, &models.HostedObject{}, &models.Network{},
+			&models.Case{}, &models.CaseURL{}, &models.Notice{}, &models.Block{}, &models.Strike{},
+			&models.Decision{}, &models.OperatorReply{}, &models.ReporterReply{}, &models.Review{},
+			&models.Termination{}, &models.ClearinghouseReport{},
+		)
+	}},
+}
+
+// Extra lets other packages (audit log, statements) add their tables as
+// migrations of their own, applied after the core ones.
+var Extra []func(tx *gorm.DB) error
+
+// Migrate applies every migration not yet applied, each in a transaction.
+// On PostgreSQL an advisory lock keeps two processes from migrating at once.
+func Migrate(db *gorm.DB) error {
+	if IsPostgres(db) {
+		if err := db.Exec("SELECT pg_advisory_lock(727001)").Error; err != nil {
+			return err
+		}
+		defer db.Exec("SELECT pg_advisory_unlock(727001)")
+	}
+	if err := db.AutoMigrate(&schemaMigration{}); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, m := range migrations {
+		var n int64
+		if err := db.Model(&schemaMigration{}).Where("version = ?", m.Version).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		if err := db.Transaction(func(tx *gorm.DB) error {
+			if err := m.Up(tx); err != nil {
+				return err
+			}
+			return tx.Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}).Error
+		}); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+		}
+	}
+	for _, f := range Extra {
+		if err := f(db); err != nil {
+			return err
+		}
+	}
+	return nil
+}

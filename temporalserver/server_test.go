@@ -1,0 +1,243 @@
+package temporalserver
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+const (
+	testTaskQueue    = "tsrv-test"
+	testWorkflowName = "TsrvSleep"
+	testRetention    = 30 * 24 * time.Hour
+)
+
+// sleepWorkflow waits on a durable 2s timer, then returns "done".
+func sleepWorkflow(ctx workflow.Context) (string, error) {
+	if err := workflow.Sleep(ctx, 2*time.Second); err != nil {
+		return "", err
+	}
+	return "done", nil
+}
+
+// keyword is a one-attribute search attribute set for StartWorkflowOptions.
+func keyword(name, value string) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(temporal.NewSearchAttributeKeyKeyword(name).ValueSet(value))
+}
+
+// dial connects an SDK client to s.
+func dial(t *testing.T, s *Server, namespace string) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: s.Address(), Namespace: namespace})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c
+}
+
+// runWorker runs a worker for sleepWorkflow until the returned func is called.
+func runWorker(t *testing.T, c client.Client) func() {
+	t.Helper()
+	w := worker.New(c, testTaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(sleepWorkflow, workflow.RegisterOptions{Name: testWorkflowName})
+	require.NoError(t, w.Start())
+	return w.Stop
+}
+
+// startServer starts s with o and stops it when the test ends.
+func startServer(t *testing.T, o Options) *Server {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if o.LogLevel == "" {
+		o.LogLevel = "error" // warn-level shutdown chatter buries test output
+	}
+	begin := time.Now()
+	s, err := Start(ctx, o)
+	require.NoError(t, err)
+	t.Logf("server on %s started in %s", s.Address(), time.Since(begin).Round(time.Millisecond))
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// waitForTimer waits until the workflow's history holds a started timer.
+func waitForTimer(t *testing.T, c client.Client, workflowID string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		iter := c.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			ev, err := iter.Next()
+			if err != nil {
+				return false
+			}
+			if ev.GetEventType() == enumspb.EVENT_TYPE_TIMER_STARTED {
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 100*time.Millisecond)
+}
+
+// requireNamespace checks retention and search attributes of s's namespace.
+func requireNamespace(t *testing.T, c client.Client, o Options) {
+	t.Helper()
+	ctx := context.Background()
+	desc, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: o.Namespace})
+	require.NoError(t, err)
+	require.Equal(t, o.Retention, desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration())
+	sas, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: o.Namespace})
+	require.NoError(t, err)
+	for name, typ := range o.SearchAttributes {
+		require.Equal(t, typ, sas.GetCustomAttributes()[name], "search attribute %s", name)
+	}
+}
+
+func TestSQLiteRestartKeepsWorkflow(t *testing.T) {
+	addr, err := FreeAddr()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "archive")
+	o := Options{
+		Address:          addr,
+		Namespace:        "default",
+		DataDir:          dir,
+		Retention:        testRetention,
+		ArchivalDir:      archive,
+		SearchAttributes: map[string]enumspb.IndexedValueType{"CaseStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD},
+		DynamicConfig:    map[string]any{"history.archivalProcessorArchiveDelay": time.Second},
+	}
+
+	s1 := startServer(t, o)
+	c1 := dial(t, s1, o.Namespace)
+	requireNamespace(t, c1, o)
+	stopWorker := runWorker(t, c1)
+	run, err := c1.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+		ID: "restart-1", TaskQueue: testTaskQueue, TypedSearchAttributes: keyword("CaseStatus", "open"),
+	}, testWorkflowName)
+	require.NoError(t, err)
+	waitForTimer(t, c1, run.GetID())
+	stopWorker()
+	s1.Stop()
+
+	// Same file, same address; one more search attribute this time.
+	o.SearchAttributes["CaseCategory"] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	s2 := startServer(t, o)
+	c2 := dial(t, s2, o.Namespace)
+	requireNamespace(t, c2, o)
+	defer runWorker(t, c2)()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// The attribute added on this start is usable at once.
+	run2, err := c2.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: "restart-2", TaskQueue: testTaskQueue, TypedSearchAttributes: keyword("CaseCategory", "phishing"),
+	}, testWorkflowName)
+	require.NoError(t, err)
+	for _, r := range []client.WorkflowRun{c2.GetWorkflow(ctx, run.GetID(), run.GetRunID()), run2} {
+		var out string
+		require.NoError(t, r.Get(ctx, &out))
+		require.Equal(t, "done", out)
+	}
+
+	// Closed histories are archived to the filestore.
+	var archived []string
+	require.Eventually(t, func() bool {
+		archived = archived[:0]
+		_ = filepath.WalkDir(archive, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				archived = append(archived, path)
+			}
+			return nil
+		})
+		return len(archived) > 0
+	}, 30*time.Second, 200*time.Millisecond, "no archived history under %s", archive)
+	t.Logf("archived: %v", archived)
+}
+
+func TestUIServed(t *testing.T) {
+	addr, err := FreeAddr()
+	require.NoError(t, err)
+	uiAddr, err := FreeAddr()
+	require.NoError(t, err)
+	const codec = "http://127.0.0.1:8080/v1/codec"
+	startServer(t, Options{Address: addr, DataDir: t.TempDir(), UIAddr: uiAddr, UICodecEndpoint: codec})
+
+	resp, err := http.Get("http://" + uiAddr + "/")
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	// The UI decodes payloads through the configured codec endpoint.
+	resp, err = http.Get("http://" + uiAddr + "/api/v1/settings")
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var settings struct{ Codec struct{ Endpoint string } }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&settings))
+	require.Equal(t, codec, settings.Codec.Endpoint)
+
+	// The UI reaches the frontend over gRPC.
+	resp, err = http.Get("http://" + uiAddr + "/api/v1/namespaces/default")
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestBusyPortsFailWithConfigKey(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer func() { _ = busy.Close() }()
+	addr, err := FreeAddr()
+	require.NoError(t, err)
+
+	_, err = Start(context.Background(), Options{Address: addr, DataDir: t.TempDir(), UIAddr: busy.Addr().String()})
+	require.ErrorContains(t, err, "ui_addr")
+	require.ErrorContains(t, err, "ABUSEDESK_UI_ADDR")
+
+	_, err = Start(context.Background(), Options{Address: busy.Addr().String(), DataDir: t.TempDir()})
+	require.ErrorContains(t, err, "temporal_address")
+}
+
+func TestOptionsDefaults(t *testing.T) {
+	o, err := Options{}.withDefaults()
+	require.NoError(t, err)
+	require.Equal(t, DefaultAddress, o.Address)
+	o, err = Options{Address: "localhost:7233"}.withDefaults()
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:7233", o.Address)
+	_, err = Options{Address: "temporal.example:7233"}.withDefaults()
+	require.ErrorContains(t, err, "temporal_address")
+	require.Equal(t, DBSQLite, o.DB)
+	require.Equal(t, int32(1), o.NumHistoryShards)
+	require.Equal(t, 87600*time.Hour, o.Retention)
+	require.Equal(t, "warn", o.LogLevel)
+
+	o, err = Options{DB: DBPostgres, PostgresURL: "postgres://u@h/db"}.withDefaults()
+	require.NoError(t, err)
+	require.Equal(t, int32(4), o.NumHistoryShards)
+
+	_, err = Options{DB: "mysql"}.withDefaults()
+	require.Error(t, err)
+	_, err = Options{DB: DBPostgres}.withDefaults()
+	require.ErrorContains(t, err, "database_url")
+
+	store, vis, err := postgresConfigs("postgres://root:pw@db.local/cases?sslmode=disable")
+	require.NoError(t, err)
+	require.Equal(t, "db.local:5432", store.ConnectAddr)
+	require.Equal(t, "cases", store.DatabaseName)
+	require.Equal(t, "cases_visibility", vis.DatabaseName)
+	require.Equal(t, "pw", store.Password)
+	require.Equal(t, "disable", vis.ConnectAttributes["sslmode"])
+}

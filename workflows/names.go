@@ -1,0 +1,164 @@
+// Package workflows holds abusedesk's Temporal workflows: orchestration only,
+// deterministic, no I/O. Side effects are activities (package activities).
+package workflows
+
+import (
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// Stable registration and message names. Renaming a Go function must never
+// break a running case or a replay, so everything is registered by these.
+const (
+	WorkflowCase = "AbuseCase"
+
+	QueryStatus = "status"
+
+	UpdateDecide = "decide"
+
+	SignalOperatorResponse = "operator-response"
+	SignalReporterAnswer   = "reporter-answer"
+	SignalCourtAction      = "court-action"
+)
+
+// TaskQueue is the default task queue of the case workers.
+const TaskQueue = "abuse-cases"
+
+const caseIDPrefix = "AbuseCase:"
+
+// CaseWorkflowID is the workflow ID of a case.
+func CaseWorkflowID(caseID string) string { return caseIDPrefix + caseID }
+
+// CaseIDFromWorkflowID is the inverse of CaseWorkflowID.
+func CaseIDFromWorkflowID(id string) (string, bool) {
+	if !strings.HasPrefix(id, caseIDPrefix) {
+		return "", false
+	}
+	return strings.TrimPrefix(id, caseIDPrefix), true
+}
+
+// Typed search attributes, set at start and upserted on every change, so the
+// Temporal UI and visibility queries find cases. None carries personal data.
+var (
+	SACaseStatus   = temporal.NewSearchAttributeKeyKeyword("CaseStatus")
+	SACaseCategory = temporal.NewSearchAttributeKeyKeyword("CaseCategory")
+	SACaseService  = temporal.NewSearchAttributeKeyKeyword("CaseService")
+	SADomain       = temporal.NewSearchAttributeKeyKeyword("Domain")
+	SANextDeadline = temporal.NewSearchAttributeKeyTime("CaseNextDeadline")
+)
+
+// Timers are the human deadlines of a case, from configuration. They travel
+// in the input so a running case keeps the durations it started with.
+type Timers struct {
+	OperatorReminderAfter  time.Duration
+	OperatorResponseWindow time.Duration
+	ReporterInfoWindow     time.Duration
+	NoticeTokenTTL         time.Duration
+	WhoisCorrectionWindow  time.Duration
+}
+
+// DefaultTimers are the real-world defaults (days).
+var DefaultTimers = Timers{
+	OperatorReminderAfter:  72 * time.Hour,
+	OperatorResponseWindow: 7 * 24 * time.Hour,
+	ReporterInfoWindow:     14 * 24 * time.Hour,
+	NoticeTokenTTL:         30 * 24 * time.Hour,
+	WhoisCorrectionWindow:  15 * 24 * time.Hour,
+}
+
+// CaseInput starts a case. The report itself (URLs, description, contacts)
+// is in the database under CaseID.
+type CaseInput struct {
+	CaseID            string
+	Category          models.Category
+	ForwardToOperator bool
+	Timers            Timers
+}
+
+// CaseResult is how the case ended.
+type CaseResult struct {
+	Status  models.Status
+	Outcome models.Outcome
+}
+
+// Verdict is an analyst's decision kind.
+type Verdict string
+
+// Verdicts of POST /v1/cases/{id}/decisions.
+const (
+	VerdictViolates    Verdict = "violates"
+	VerdictNoViolation Verdict = "no_violation"
+	VerdictNeedInfo    Verdict = "need_info"
+	VerdictUphold      Verdict = "uphold"
+	VerdictReverse     Verdict = "reverse"
+	VerdictTerminate   Verdict = "terminate"
+	VerdictDecline     Verdict = "decline"
+	VerdictSuspend     Verdict = "suspend"
+	VerdictRelease     Verdict = "release"
+)
+
+// Terms clauses an analyst cites for "violates" (DESIGN.md step 4).
+var Clauses = []string{"csam", "ip", "defamation", "controlled_substances", "trafficking", "malware", "other_illegal"}
+
+// Decision is the payload of UpdateDecide.
+type Decision struct {
+	Verdict    Verdict
+	Reason     string
+	Clause     string
+	Question   string
+	LegalBasis string
+	Analyst    string
+}
+
+// DecisionResult answers an accepted decision.
+type DecisionResult struct {
+	Status models.Status
+}
+
+// OperatorResponseKind is an operator's answer to a hosted-content notice.
+type OperatorResponseKind string
+
+// Operator answers.
+const (
+	ResponseRemoved       OperatorResponseKind = "removed"
+	ResponseDispute       OperatorResponseKind = "dispute"
+	ResponseCounterNotice OperatorResponseKind = "counter_notice"
+)
+
+// OperatorResponse is the payload of SignalOperatorResponse. The statement
+// and counter-notice details stay in the database (personal data); the
+// signal carries what the workflow branches on.
+type OperatorResponse struct {
+	NoticeID   string
+	Response   OperatorResponseKind
+	ReceivedAt time.Time
+}
+
+// ReporterAnswer is the payload of SignalReporterAnswer (the answer's text
+// is stored in the database).
+type ReporterAnswer struct {
+	AnsweredAt time.Time
+}
+
+// CourtAction is the payload of SignalCourtAction.
+type CourtAction struct {
+	By        string
+	Reference string
+}
+
+// CaseStatus is what QueryStatus answers.
+type CaseStatus struct {
+	Status       models.Status
+	Outcome      models.Outcome
+	Service      models.Service
+	Domain       string
+	NextDeadline *time.Time
+	DeadlineKind string
+	Awaiting     string
+	Decisions    []Decision
+	RestoreAt    *time.Time
+}

@@ -1,0 +1,137 @@
+package workflows
+
+import (
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/abusedesk/abusedesk/activities"
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// run is the case: classify the URLs, then take each service's path.
+func (s *caseState) run(ctx workflow.Context) error {
+	var cls activities.ClassifyResult
+	if err := workflow.ExecuteActivity(withDB(ctx), a.Classify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
+		return err
+	}
+	s.targets = cls.Targets
+	if len(s.targets) == 0 {
+		return s.notOurCustomer(ctx)
+	}
+	var cdn, hosted, registrar []activities.Target
+	for _, t := range s.targets {
+		switch t.Service {
+		case models.ServiceHosting:
+			hosted = append(hosted, t)
+		case models.ServiceRegistrar:
+			registrar = append(registrar, t)
+		case models.ServiceCDN:
+			cdn = append(cdn, t)
+		}
+	}
+	// The case's service is the one that needs the most of us.
+	lead := s.targets[0]
+	switch {
+	case len(hosted) > 0:
+		lead = hosted[0]
+	case len(registrar) > 0:
+		lead = registrar[0]
+	case len(cdn) > 0:
+		lead = cdn[0]
+	}
+	s.st.Service, s.st.Domain = lead.Service, lead.Domain
+	if s.in.Category == models.CategoryCSAM {
+		// CSAM is disabled at once: before the clearinghouse report and the
+		// forwards, which may wait hours on a remote service.
+		if len(hosted) > 0 {
+			if err := s.objects(ctx, a.DisableObjects, "disable-csam", hostedObjects(hosted), "csam"); err != nil {
+				return err
+			}
+		}
+		if err := s.reportToClearinghouse(ctx); err != nil {
+			return err
+		}
+	}
+	if len(cdn) > 0 {
+		if err := s.forwardCDN(ctx, cdn); err != nil {
+			return err
+		}
+	}
+	switch {
+	case len(hosted) > 0:
+		return s.hostedContent(ctx, hosted)
+	case len(registrar) > 0:
+		return s.registrar(ctx, registrar[0])
+	case len(cdn) > 0:
+		return s.close(ctx, models.OutcomeForwarded)
+	}
+	return s.notOurCustomer(ctx)
+}
+
+// notOurCustomer replies to the reporter that no URL is on a customer's
+// domain, and closes.
+func (s *caseState) notOurCustomer(ctx workflow.Context) error {
+	if err := s.notice(ctx, activities.NoticeInput{
+		Step: "reporter-not-ours", Kind: activities.NoticeReporterNotOurs, Role: models.RoleReporter,
+	}).Get(ctx, nil); err != nil {
+		return err
+	}
+	return s.close(ctx, models.OutcomeNotOurCustomer)
+}
+
+// forwardCDN handles pass-through domains: the operator gets the complaint
+// (per the category's forwarding rule), the hosting provider gets it with the
+// origin IP, and the reporter learns whom to contact next.
+func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target) error {
+	if err := s.setStatus(ctx, models.StatusForwarding, models.OutcomeNone, nil, ""); err != nil {
+		return err
+	}
+	toOperator := !s.in.Category.NeverForwarded() &&
+		(s.in.Category.AlwaysForwarded() || s.in.ForwardToOperator)
+	var fs []workflow.Future
+	var providers []string
+	for _, t := range targets {
+		if toOperator {
+			fs = append(fs, s.notice(ctx, activities.NoticeInput{
+				Step: "operator-forward:" + t.Domain, Kind: activities.NoticeForwardOperator,
+				Role: models.RoleOperator, Domain: t.Domain,
+			}))
+		}
+		if t.Provider.Found {
+			fs = append(fs, s.notice(ctx, activities.NoticeInput{
+				Step: "host-forward:" + t.Domain, Kind: activities.NoticeForwardHost,
+				Role: models.RoleHostingProvider, Domain: t.Domain, IncludeOriginIP: true,
+				Facts: map[string]string{"provider": t.Provider.Name, "origin_ip": t.Provider.OriginIP},
+			}))
+		}
+		p := t.Domain + ": " + t.Provider.Name
+		if t.Provider.AbuseEmail != "" {
+			p += " <" + t.Provider.AbuseEmail + ">"
+		}
+		if !t.Provider.Found {
+			p = t.Domain + ": hosting provider unknown"
+		}
+		providers = append(providers, p)
+	}
+	if err := waitAll(ctx, fs...); err != nil {
+		return err
+	}
+	fwd := "no"
+	if toOperator {
+		fwd = "yes"
+	}
+	return s.notice(ctx, activities.NoticeInput{
+		Step: "reporter-forwarded", Kind: activities.NoticeReporterForwarded, Role: models.RoleReporter,
+		Domain: targets[0].Domain,
+		Facts:  map[string]string{"providers": strings.Join(providers, "\n"), "forwarded_to_operator": fwd},
+	}).Get(ctx, nil)
+}
+
+// reportToClearinghouse opens the child-safety clearinghouse report of a
+// CSAM case; the case cannot close before it is filed.
+func (s *caseState) reportToClearinghouse(ctx workflow.Context) error {
+	return workflow.ExecuteActivity(withDB(ctx), a.FileClearinghouseReport, activities.ClearinghouseInput{
+		CaseID: s.in.CaseID,
+	}).Get(ctx, nil)
+}
