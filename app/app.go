@@ -69,6 +69,8 @@ type App struct {
 	KeyRing  *codec.KeyRing
 	AuditLog *audit.Log
 
+	Role Role
+
 	stops []func()
 	done  chan struct{}
 }
@@ -86,6 +88,7 @@ type Options struct {
 func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err error) {
 	a := &App{Cfg: cfg, Log: NewLogger(cfg.LogLevel), done: make(chan struct{})}
 	a.stops = append(a.stops, func() { close(a.done) })
+	a.Role = opt.Role
 	defer func() {
 		if err != nil {
 			a.Stop()
@@ -134,6 +137,9 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 		PublicURL: cfg.PublicURL, Secret: a.Acts.TokenSecret, Log: a.Log}
 	if opt.Role != RoleServer {
 		a.Worker = worker.New(a.Temporal, cfg.TaskQueue, a.Acts)
+		for _, h := range workerHooks {
+			h(a.Worker, a)
+		}
 		if err := a.Worker.Start(); err != nil {
 			return nil, fmt.Errorf("worker: %w", err)
 		}
@@ -152,6 +158,11 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 			_ = a.Server.Shutdown(sctx)
 		})
 		go a.reconcile()
+	}
+	for _, h := range startHooks {
+		if err := h(ctx, a); err != nil {
+			return nil, err
+		}
 	}
 	return a, nil
 }

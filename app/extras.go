@@ -7,9 +7,9 @@ import (
 	"github.com/abusedesk/abusedesk/server"
 )
 
-// Extras are the optional HTTP parts of this process.
-func Extras(a *App) []func(e *echo.Echo, s *server.Server) {
-	return []func(e *echo.Echo, s *server.Server){a.codecRoutes, a.auditRoutes}
+func init() {
+	OnRoutes((*App).codecRoutes)
+	OnRoutes((*App).auditRoutes)
 }
 
 // codecRoutes serves the payload codec to auditors and the Web UI. The

@@ -118,6 +118,8 @@ var Keys = []Key{
 // read when present.
 func Load(file string) (*Config, error) {
 	v := viper.New()
+	// An empty variable means empty (ABUSEDESK_UI_ADDR= turns the UI off).
+	v.AllowEmptyEnv(true)
 	for _, k := range Keys {
 		if k.Default != nil {
 			v.SetDefault(k.Name, k.Default)

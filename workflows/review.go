@@ -142,9 +142,10 @@ func ValidateTermination(d Decision) error {
 	return nil
 }
 
-// reviewIfDue opens the termination reviews a strike against acct calls for, as children
-// that outlive the case. A review already open for the account and kind is
-// left alone: that is the one-review-per-account guarantee.
+// reviewIfDue opens the termination reviews a strike against acct calls
+// for, as children that outlive the case. A review already open for the
+// account and kind is left alone: that is the one-review-per-account
+// guarantee.
 func (s *caseState) reviewIfDue(ctx workflow.Context, acct string, res activities.StrikeResult) error {
 	for _, kind := range res.Reviews {
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
