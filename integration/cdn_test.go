@@ -59,15 +59,15 @@ func TestCDNForwardingOverSMTP(t *testing.T) {
 	nc := env.WaitCase(n.CaseID, 30*time.Second, closed)
 	require.Equal(t, "not_our_customer", nc.Outcome)
 
-	require.True(t, env.Sink.WaitFor(10*time.Second, func(m []smtpsink.Message) bool { return len(m) >= 9 }))
+	require.True(t, env.Sink.WaitFor(10*time.Second, func(m []smtpsink.Message) bool { return len(m) >= 13 }))
 	time.Sleep(500 * time.Millisecond)
 	msgs := env.Sink.Messages()
-	require.Len(t, msgs, 9, "3 + 2 + 3 + 1 notices")
+	require.Len(t, msgs, 13, "4 receipts + 3 + 2 + 3 + 1 notices")
 	require.Zero(t, env.Sink.Duplicates())
 	require.Equal(t, 2, countTo(msgs, "webmaster@shop.example"), "phishing + copyright operator notices")
 	require.Equal(t, 0, countTo(msgs, "webmaster@blog.example"))
 	require.Equal(t, 3, countTo(msgs, "abuse@hosting.example")+countTo(msgs, "abuse@docscloud.example"))
-	require.Equal(t, 4, countTo(msgs, "rita@reporter.example"))
+	require.Equal(t, 8, countTo(msgs, "rita@reporter.example"), "a receipt and a reply per case")
 	for _, m := range msgs {
 		hasIP := strings.Contains(m.Body, "203.0.113.10") || strings.Contains(m.Body, "198.51.100.20")
 		isHost := strings.HasPrefix(m.To[0], "abuse@")

@@ -20,8 +20,8 @@ func (s *Server) authenticate(c echo.Context) (config.APIKey, bool) {
 		k, found := s.keys[config.HashKey(strings.TrimSpace(tok))]
 		return k, found
 	}
-	if s.sessionKey != nil {
-		return s.sessionKey(c)
+	if s.SessionKey != nil {
+		return s.SessionKey(c)
 	}
 	return config.APIKey{}, false
 }

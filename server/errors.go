@@ -71,7 +71,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="abusedesk"`)
 	}
 	if wantsHTML(c) {
-		_ = s.errorPage(c, code, errs)
+		if s.ErrorPage != nil {
+			_ = s.ErrorPage(c, code, errs)
+			return
+		}
 		return
 	}
 	_ = c.JSON(code, map[string]any{"errors": errs})
@@ -81,11 +84,6 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 func wantsHTML(c echo.Context) bool {
 	p := c.Path()
 	return len(p) > 0 && p != "/" && !(len(p) >= 3 && p[:3] == "/v1") && p != "/healthz" && p != "/openapi.json" && p != "/metrics" && p[:min(5, len(p))] != "/edge"
-}
-
-// errorPage is replaced by the pages package when it is wired in.
-func (s *Server) errorPage(c echo.Context, code int, errs []models.FieldError) error {
-	return c.JSON(code, map[string]any{"errors": errs})
 }
 
 func formatBytes(n int64) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/intake"
+	"github.com/abusedesk/abusedesk/models"
 )
 
 // Server holds the HTTP dependencies.
@@ -34,11 +35,13 @@ type Server struct {
 	Extra []func(e *echo.Echo, s *Server)
 
 	keys map[string]config.APIKey
-	// sessionKey, set by the pages, reads the console session cookie.
-	sessionKey func(c echo.Context) (config.APIKey, bool)
-	echo       *echo.Echo
-	srv        *http.Server
-	ln         net.Listener
+	// SessionKey, set by the pages, reads the console session cookie.
+	SessionKey func(c echo.Context) (config.APIKey, bool)
+	// ErrorPage, set by the pages, renders errors of page routes as HTML.
+	ErrorPage func(c echo.Context, code int, errs []models.FieldError) error
+	echo      *echo.Echo
+	srv       *http.Server
+	ln        net.Listener
 }
 
 // Handler builds the Echo instance with every route.

@@ -175,10 +175,12 @@ func (s *caseState) validateDecision(d Decision) error {
 		}
 	}
 	switch {
+	case s.st.Status == models.StatusClassifying:
+		return conflict("the case is still being classified; try again in a moment")
 	case s.st.Service != models.ServiceHosting && s.st.Service != models.ServiceRegistrar:
 		return conflict("not a hosting case: a %s case takes no analyst decision", s.st.Service)
 	case s.phase == phaseNone:
-		return conflict("case is %s and takes no decision now", s.st.Status)
+		return conflict("case is %s and is carrying out the last decision; it takes no decision now", s.st.Status)
 	case len(allowed) == 0:
 		return conflict("case is %s (waiting on the %s); it takes no decision now", s.st.Status, s.phase)
 	}

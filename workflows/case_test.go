@@ -164,7 +164,7 @@ func TestHostedTargetWaitsForAnAnalyst(t *testing.T) {
 	require.Equal(t, string(phaseAnalyst), st.Awaiting)
 	require.Equal(t, models.ServiceHosting, st.Service)
 	require.Equal(t, "site.example", st.Domain)
-	require.Empty(t, h.sent(), "nothing is sent before the analyst decides")
+	require.Equal(t, []sent{receipt}, h.sent(), "only the receipt is sent before the analyst decides")
 	require.Empty(t, h.callsOf("DisableObjects"))
 	require.True(t, temporal.IsCanceledError(h.env.GetWorkflowError()), "%v", h.env.GetWorkflowError())
 }
@@ -230,4 +230,22 @@ func TestValidateDecisionShape(t *testing.T) {
 	for _, c := range Clauses {
 		require.NoError(t, ValidateDecisionShape(Decision{Verdict: VerdictViolates, Clause: c, Reason: "r"}), c)
 	}
+}
+
+func TestReceiptConfirmedFirst(t *testing.T) {
+	h := newHarness(t)
+	h.classify = targets(cdnTarget("shop.example", "acct-1", true))
+	h.install()
+	h.start(caseInput(models.CategoryPhishing, true))
+	h.requireClosed(models.OutcomeForwarded)
+	got := h.sent()
+	require.NotEmpty(t, got)
+	require.Equal(t, receipt, got[0], "the receipt is the first notice of a case")
+	n := 0
+	for _, s := range got {
+		if s == receipt {
+			n++
+		}
+	}
+	require.Equal(t, 1, n)
 }

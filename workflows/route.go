@@ -11,8 +11,16 @@ import (
 
 // run is the case: classify the URLs, then take each service's path.
 func (s *caseState) run(ctx workflow.Context) error {
+	// Receipt is confirmed to the reporter without undue delay (DSA Art.
+	// 16(4)), while the URLs are classified.
+	receipt := s.notice(ctx, activities.NoticeInput{
+		Step: "reporter-receipt", Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter,
+	})
 	var cls activities.ClassifyResult
 	if err := workflow.ExecuteActivity(withDB(ctx), a.Classify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
+		return err
+	}
+	if err := receipt.Get(ctx, nil); err != nil {
 		return err
 	}
 	s.targets = cls.Targets
