@@ -7,23 +7,20 @@ package testenv
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for creating test databases
 	"github.com/stretchr/testify/require"
 
 	"github.com/abusedesk/abusedesk/app"
 	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/demo"
+	"github.com/abusedesk/abusedesk/internal/pgtest"
 	"github.com/abusedesk/abusedesk/internal/smtpsink"
 	"github.com/abusedesk/abusedesk/store"
 	"github.com/abusedesk/abusedesk/temporalserver"
@@ -248,33 +245,4 @@ func freeAddr(t testing.TB) string {
 
 // PostgresDB creates a fresh database for a test and returns its URL. Under
 // CI=true a missing PostgreSQL fails the test; elsewhere it skips.
-func PostgresDB(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv("ABUSEDESK_TEST_POSTGRES_URL")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	db, err := sql.Open("pgx", base)
-	if err == nil {
-		err = db.Ping()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is required under CI=true: %v", err)
-		}
-		t.Skipf("PostgreSQL unavailable: %v", err)
-	}
-	defer db.Close()
-	name := fmt.Sprintf("abusedesk_t_%d", time.Now().UnixNano())
-	_, err = db.Exec("CREATE DATABASE " + name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", base); err == nil {
-			_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			db.Close()
-		}
-	})
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	return u.String()
-}
+func PostgresDB(t testing.TB) string { return pgtest.DB(t) }
