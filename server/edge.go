@@ -55,8 +55,17 @@ func (s *Server) edge(c echo.Context) error {
 		return fail(http.StatusBadRequest, "host", "%v", err)
 	}
 	path := "/" + strings.TrimPrefix(c.Param("*"), "/")
+	// A block is recorded under the customer domain of its object, which
+	// may be a parent of the host (https://img.pages.example/ is an object
+	// of pages.example): look under the host and each parent domain; the
+	// URL prefix decides.
+	labels := strings.Split(host, ".")
+	domains := make([]string, 0, len(labels))
+	for i := range labels {
+		domains = append(domains, strings.Join(labels[i:], "."))
+	}
 	var bs []models.Block
-	if err := s.DB.WithContext(c.Request().Context()).Where("domain = ?", host).Find(&bs).Error; err != nil {
+	if err := s.DB.WithContext(c.Request().Context()).Where("domain IN ?", domains).Find(&bs).Error; err != nil {
 		return err
 	}
 	for _, scheme := range []string{"https://", "http://"} {
