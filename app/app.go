@@ -172,7 +172,7 @@ func Timers(cfg *config.Config) workflows.Timers {
 	return workflows.Timers{
 		OperatorReminderAfter: cfg.OperatorReminderAfter, OperatorResponseWindow: cfg.OperatorResponseWindow,
 		ReporterInfoWindow: cfg.ReporterInfoWindow, NoticeTokenTTL: cfg.NoticeTokenTTL,
-		WhoisCorrectionWindow: cfg.WhoisCorrectionWindow,
+		WhoisCorrectionWindow: cfg.WhoisCorrectionWindow, DisputeReviewWindow: cfg.DisputeReviewWindow,
 	}
 }
 

@@ -197,7 +197,11 @@ func (s *caseState) awaitOperator(ctx workflow.Context, targets []activities.Tar
 // dispute sends the operator's dispute back to an analyst.
 func (s *caseState) dispute(ctx workflow.Context, targets []activities.Target, objects []string) error {
 	s.phase = phaseDispute
-	if err := s.setStatus(ctx, models.StatusDisputed, models.OutcomeNone, nil, ""); err != nil {
+	var due *time.Time
+	if s.in.Timers.DisputeReviewWindow > 0 {
+		due = deadlineAt(ctx, s.in.Timers.DisputeReviewWindow)
+	}
+	if err := s.setStatus(ctx, models.StatusDisputed, models.OutcomeNone, due, "dispute_review"); err != nil {
 		return err
 	}
 	d, err := s.takeDecision(ctx)

@@ -59,6 +59,9 @@ type Timers struct {
 	ReporterInfoWindow     time.Duration
 	NoticeTokenTTL         time.Duration
 	WhoisCorrectionWindow  time.Duration
+	// DisputeReviewWindow is the analyst's target for deciding a dispute
+	// (shown as the case's next deadline; nothing happens when it passes).
+	DisputeReviewWindow time.Duration
 }
 
 // DefaultTimers are the real-world defaults (days).
@@ -68,6 +71,7 @@ var DefaultTimers = Timers{
 	ReporterInfoWindow:     14 * 24 * time.Hour,
 	NoticeTokenTTL:         30 * 24 * time.Hour,
 	WhoisCorrectionWindow:  15 * 24 * time.Hour,
+	DisputeReviewWindow:    7 * 24 * time.Hour,
 }
 
 // CaseInput starts a case. The report itself (URLs, description, contacts)

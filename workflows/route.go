@@ -90,40 +90,36 @@ func (s *caseState) notOurCustomer(ctx workflow.Context) error {
 
 // forwardCDN handles pass-through domains: the operator gets the complaint
 // (per the category's forwarding rule), the hosting provider gets it with the
-// origin IP, and the reporter learns whom to contact next.
+// origin IP, and the reporter learns whom to contact next. A list of more
+// than BulkInlineMax domains (a bulk notice) fans out into ForwardBatch
+// children (bulk.go) and the reporter gets a summary by provider.
 func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target) error {
 	if err := s.setStatus(ctx, models.StatusForwarding, models.OutcomeNone, nil, ""); err != nil {
 		return err
 	}
 	toOperator := !s.in.Category.NeverForwarded() &&
 		(s.in.Category.AlwaysForwarded() || s.in.ForwardToOperator)
-	var fs []workflow.Future
-	var providers []string
-	for _, t := range targets {
-		if toOperator {
-			fs = append(fs, s.notice(ctx, activities.NoticeInput{
-				Step: "operator-forward:" + t.Domain, Kind: activities.NoticeForwardOperator,
-				Role: models.RoleOperator, Domain: t.Domain,
-			}))
+	var providers string
+	if len(targets) > BulkInlineMax &&
+		workflow.GetVersion(ctx, changeBulkFanOut, workflow.DefaultVersion, 1) == 1 {
+		summary, err := s.forwardBulk(ctx, targets, toOperator)
+		if err != nil {
+			return err
 		}
-		if t.Provider.Found {
-			fs = append(fs, s.notice(ctx, activities.NoticeInput{
-				Step: "host-forward:" + t.Domain, Kind: activities.NoticeForwardHost,
-				Role: models.RoleHostingProvider, Domain: t.Domain, IncludeOriginIP: true,
-				Facts: map[string]string{"provider": t.Provider.Name, "origin_ip": t.Provider.OriginIP},
-			}))
+		providers = summary
+	} else {
+		var fs []workflow.Future
+		var lines []string
+		for _, t := range targets {
+			for _, n := range forwardNotices(t, toOperator) {
+				fs = append(fs, s.notice(ctx, n))
+			}
+			lines = append(lines, providerLine(t))
 		}
-		p := t.Domain + ": " + t.Provider.Name
-		if t.Provider.AbuseEmail != "" {
-			p += " <" + t.Provider.AbuseEmail + ">"
+		if err := waitAll(ctx, fs...); err != nil {
+			return err
 		}
-		if !t.Provider.Found {
-			p = t.Domain + ": hosting provider unknown"
-		}
-		providers = append(providers, p)
-	}
-	if err := waitAll(ctx, fs...); err != nil {
-		return err
+		providers = strings.Join(lines, "\n")
 	}
 	fwd := "no"
 	if toOperator {
@@ -132,7 +128,7 @@ func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target
 	return s.notice(ctx, activities.NoticeInput{
 		Step: "reporter-forwarded", Kind: activities.NoticeReporterForwarded, Role: models.RoleReporter,
 		Domain: targets[0].Domain,
-		Facts:  map[string]string{"providers": strings.Join(providers, "\n"), "forwarded_to_operator": fwd},
+		Facts:  map[string]string{"providers": providers, "forwarded_to_operator": fwd},
 	}).Get(ctx, nil)
 }
 

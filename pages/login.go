@@ -1,0 +1,93 @@
+package pages
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/models"
+)
+
+type loginData struct {
+	Next     string
+	Errors   fieldErrors
+	Notice   string
+	Accepted bool
+}
+
+// safeNext keeps a post-sign-in redirect on the console (never another
+// site: no scheme, no //host, no backslash tricks).
+func safeNext(next string) string {
+	if (next == "/console" || strings.HasPrefix(next, "/console/") || strings.HasPrefix(next, "/console?")) &&
+		!strings.ContainsAny(next, "\\\r\n") {
+		return next
+	}
+	return "/console"
+}
+
+func (p *Pages) loginPage(c echo.Context) error {
+	d := loginData{Next: safeNext(c.QueryParam("next")), Errors: fieldErrors{}}
+	if c.QueryParam("out") != "" {
+		d.Notice = "You are signed out."
+	}
+	return p.render(c, http.StatusOK, "login", "Sign in", d)
+}
+
+// postLogin checks the API key and starts a session.
+func (p *Pages) postLogin(c echo.Context) error {
+	d := loginData{Next: safeNext(c.FormValue("next")), Errors: fieldErrors{}}
+	key := strings.TrimSpace(c.FormValue("api_key"))
+	k, ok := p.findKey(key)
+	switch {
+	case key == "":
+		d.Errors.add("api_key", "Enter your API key.")
+	case !ok:
+		d.Errors.add("api_key", "This API key is not valid.")
+	case !models.Role(k.Role).Allows(models.RoleAnalyst) && !models.Role(k.Role).Allows(models.RoleAuditor):
+		d.Errors.add("api_key", "This key's role ("+k.Role+") has no access to the console.")
+	}
+	if d.Errors.Any() {
+		return p.render(c, http.StatusUnauthorized, "login", "Sign in", d)
+	}
+	v, err := p.newSession(k, time.Now())
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: secure(c),
+		SameSite: http.SameSiteLaxMode, MaxAge: int(SessionTTL / time.Second)})
+	next := d.Next
+	if k.Role == string(models.RoleAuditor) && next == "/console" {
+		next = "/console?status=all"
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// findKey looks a presented key up among the configured ones by its hash.
+func (p *Pages) findKey(key string) (config.APIKey, bool) {
+	if key == "" {
+		return config.APIKey{}, false
+	}
+	h := config.HashKey(key)
+	for _, k := range p.srv.Cfg.APIKeys {
+		if subtle.ConstantTimeCompare([]byte(h), []byte(k.Hash)) == 1 {
+			return k, true
+		}
+	}
+	return config.APIKey{}, false
+}
+
+// postLogout ends the session: the cookie is cleared and its nonce revoked.
+func (p *Pages) postLogout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if _, nonce, ok := p.parseSession(ck.Value, time.Now()); ok {
+			p.sessions.revoke(nonce, time.Now())
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: secure(c),
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	return c.Redirect(http.StatusSeeOther, "/console/login?out=1")
+}
