@@ -84,16 +84,21 @@ func openDB(cfg *config.Config) (*gorm.DB, error) {
 }
 
 func configCmd() *cobra.Command {
-	return &cobra.Command{Use: "config", Short: "Print every configuration key with its default and effective value",
+	var markdown bool
+	cmd := &cobra.Command{Use: "config", Short: "Print every configuration key with its default (--markdown: the README table)",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
+			if _, err := loadConfig(); err != nil {
 				return err
 			}
-			_ = cfg
+			if markdown {
+				fmt.Print(config.MarkdownTable())
+				return nil
+			}
 			for _, k := range config.Keys {
 				fmt.Printf("%-26s ABUSEDESK_%-26s default %-16v %s\n", k.Name, strings.ToUpper(k.Name), k.Default, k.Help)
 			}
 			return nil
 		}}
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print the README's markdown table")
+	return cmd
 }
