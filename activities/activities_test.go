@@ -162,7 +162,9 @@ func TestNoticeResponseLinkTokenNeverStored(t *testing.T) {
 		require.NotContains(t, row.BodyText, token, "the stored body holds no usable token")
 		require.NotNil(t, row.TokenExpiresAt)
 		require.Len(t, sink.Messages(), 1)
-		require.Contains(t, sink.Messages()[0].Body, "http://desk/respond/"+r.NoticeID+"?token="+token)
+		link := "http://desk/respond/" + r.NoticeID + "?token=" + token
+		require.Contains(t, sink.Messages()[0].Body, link)
+		require.Contains(t, sink.Messages()[0].HTML, `<a href="`+link+`">`, "the HTML alternative links the response page")
 	})
 }
 

@@ -15,6 +15,7 @@ type Message struct {
 	To      string
 	Subject string
 	Text    string
+	HTML    string // optional alternative
 }
 
 // Mailer delivers notices.
@@ -52,6 +53,9 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	msg.SetMessageIDWithValue(m.ID + "@abusedesk")
 	msg.SetGenHeader("X-Abusedesk-Notice", m.ID)
 	msg.SetBodyString(mail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
+	}
 	c, err := mail.NewClient(host, mail.WithPort(port), mail.WithTLSPolicy(mail.TLSOpportunistic),
 		mail.WithHELO("abusedesk"))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"strings"
 	"text/template"
 
@@ -25,7 +26,7 @@ var templateFS embed.FS
 
 var noticeTemplates = template.Must(template.New("notices").Funcs(template.FuncMap{
 	"sub": func(a, b int) int { return a - b },
-}).ParseFS(templateFS, "templates/*.tmpl"))
+}).ParseFS(templateFS, "templates/*.txt.tmpl"))
 
 // responseLinkPlaceholder stands for the operator's response link in stored
 // bodies: the link's token is derived at send time, so the database never
@@ -72,7 +73,8 @@ func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) (NoticeResu
 	if n.Status == models.NoticeSent || a.Mail == nil {
 		return NoticeResult{NoticeID: n.ID}, nil
 	}
-	msg := Message{ID: n.ID, To: n.To, Subject: n.Subject, Text: a.withLink(n)}
+	links := Links{PublicURL: a.PublicURL, Secret: a.TokenSecret}
+	msg := Message{ID: n.ID, To: n.To, Subject: n.Subject, Text: links.Body(n), HTML: links.HTML(n)}
 	if err := a.Mail.Send(ctx, msg); err != nil {
 		return NoticeResult{}, fmt.Errorf("deliver notice %s: %w", n.ID, err)
 	}
@@ -127,8 +129,12 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 	if err != nil {
 		return models.Notice{}, err
 	}
+	html, err := renderHTML(strings.TrimSpace(subject), body)
+	if err != nil {
+		return models.Notice{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidNotice, err)
+	}
 	n := models.Notice{ID: id, CaseID: in.CaseID, Step: in.Step, RecipientRole: in.Role, To: to,
-		Subject: strings.TrimSpace(subject), BodyText: strings.TrimSpace(body) + "\n", IncludesOriginIP: in.IncludeOriginIP && data.OriginIP != "",
+		Subject: strings.TrimSpace(subject), BodyText: strings.TrimSpace(body) + "\n", BodyHTML: html, IncludesOriginIP: in.IncludeOriginIP && data.OriginIP != "",
 		Domain: in.Domain, Status: models.NoticeOutbox, CreatedAt: a.now()}
 	if in.WithResponseLink {
 		exp := a.now().Add(in.TokenTTL)
@@ -230,8 +236,15 @@ func (l Links) Body(n models.Notice) string {
 	return strings.ReplaceAll(n.BodyText, responseLinkPlaceholder, link)
 }
 
-func (a *Activities) withLink(n models.Notice) string {
-	return Links{PublicURL: a.PublicURL, Secret: a.TokenSecret}.Body(n)
+// HTML returns the HTML alternative with a live response link.
+func (l Links) HTML(n models.Notice) string {
+	if !strings.Contains(n.BodyHTML, responseLinkPlaceholder) {
+		return n.BodyHTML
+	}
+	link := fmt.Sprintf("%s/respond/%s?token=%s", l.PublicURL, n.ID, l.NoticeToken(n.ID))
+	// html/template percent-encodes the placeholder inside href.
+	out := strings.ReplaceAll(n.BodyHTML, "%5b%5bresponse-link%5d%5d", htmltemplate.HTMLEscapeString(link))
+	return strings.ReplaceAll(out, responseLinkPlaceholder, htmltemplate.HTMLEscapeString(link))
 }
 
 func randomID(prefix string) (string, error) {

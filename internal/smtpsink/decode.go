@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
+	"net/mail"
 	"strings"
 )
 
@@ -31,4 +33,29 @@ func decodeBody(cte string, body []byte) string {
 		}
 	}
 	return string(body)
+}
+
+// readBodies returns the text and HTML parts of a message (a single-part
+// message's body is its text).
+func readBodies(pm *mail.Message) (text, html string) {
+	mt, params, err := mime.ParseMediaType(pm.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		body, _ := io.ReadAll(pm.Body)
+		return decodeBody(pm.Header.Get("Content-Transfer-Encoding"), body), ""
+	}
+	mr := multipart.NewReader(pm.Body, params["boundary"])
+	for {
+		p, err := mr.NextRawPart()
+		if err != nil {
+			return text, html
+		}
+		b, _ := io.ReadAll(p)
+		body := decodeBody(p.Header.Get("Content-Transfer-Encoding"), b)
+		switch ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct {
+		case "text/plain":
+			text = body
+		case "text/html":
+			html = body
+		}
+	}
 }

@@ -22,7 +22,8 @@ type Message struct {
 	To       []string
 	NoticeID string // X-Abusedesk-Notice header
 	Subject  string
-	Body     string
+	Body     string // the text/plain part
+	HTML     string // the text/html alternative, if any
 	Raw      []byte
 }
 
@@ -163,8 +164,7 @@ func (x *session) Data(r io.Reader) error {
 	if pm, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
 		m.NoticeID = pm.Header.Get("X-Abusedesk-Notice")
 		m.Subject = decodeHeader(pm.Header.Get("Subject"))
-		body, _ := io.ReadAll(pm.Body)
-		m.Body = decodeBody(pm.Header.Get("Content-Transfer-Encoding"), body)
+		m.Body, m.HTML = readBodies(pm)
 	}
 	x.s.mu.Lock()
 	x.s.msgs = append(x.s.msgs, m)
