@@ -16,7 +16,7 @@ import (
 func queueDBs(t *testing.T, f func(t *testing.T, db *gorm.DB)) {
 	for name, url := range map[string]func(t *testing.T) string{
 		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "q.db") },
-		"postgres": pgtest.DB,
+		"postgres": func(t *testing.T) string { return pgtest.DB(t) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			db, err := store.Open(url(t), "")
@@ -62,7 +62,7 @@ func TestQueueOrder(t *testing.T) {
 		require.Equal(t, []string{"csam-new", "soon-deadline", "late-deadline", "old-no-deadline", "new-no-deadline"}, ids(CaseFilter{Status: "open"}))
 		require.Equal(t, []string{"closed"}, ids(CaseFilter{Status: "closed"}))
 		require.Equal(t, []string{"soon-deadline", "late-deadline"}, ids(CaseFilter{Status: "awaiting_operator"}))
-		require.Equal(t, []string{"soon-deadline", "old-no-deadline", "new-no-deadline", "closed"}, ids(CaseFilter{Domain: "A.example"}))
+		require.Equal(t, []string{"soon-deadline", "closed", "old-no-deadline", "new-no-deadline"}, ids(CaseFilter{Domain: "A.example"}))
 		require.Equal(t, []string{"closed"}, ids(CaseFilter{Service: "cdn"}))
 		require.Equal(t, []string{"csam-new"}, ids(CaseFilter{Category: "csam"}))
 		require.Equal(t, []string{"soon-deadline"}, ids(CaseFilter{DeadlineBefore: at(24)}))
