@@ -24,7 +24,11 @@ func startUI(ctx context.Context, o Options) (*uiserver.Server, error) {
 		TemporalGRPCAddress: o.dialAddress(),
 		EnableUI:            true,
 		DefaultNamespace:    o.Namespace,
-		Codec:               uiconfig.Codec{Endpoint: o.UICodecEndpoint},
+		// IncludeCredentials: the browser sends abusedesk's console session
+		// cookie (same site: loopback) to the codec endpoint, so an auditor
+		// signed in to the console sees decoded payloads in the UI.
+		Codec: uiconfig.Codec{Endpoint: o.UICodecEndpoint, IncludeCredentials: true,
+			DefaultErrorMessage: "Sign in to the abusedesk console as an auditor to decode payloads"},
 		// Served over plain HTTP on a local address.
 		CORS:             uiconfig.CORS{CookieInsecure: true},
 		HideLogs:         true,
