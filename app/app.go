@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	historypb "go.temporal.io/api/history/v1"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -148,6 +149,9 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 	if opt.Role != RoleWorker {
 		a.Server = &server.Server{Cfg: cfg, DB: a.DB, Temporal: a.Temporal, Intake: a.Intake, Log: a.Log,
 			Links: activities.Links{PublicURL: cfg.PublicURL, Secret: a.Acts.TokenSecret},
+			HistoryDecoder: func(ctx context.Context, h *historypb.History) error {
+				return DecodeHistory(ctx, h, codec.NewCodec(a.KeyRing))
+			},
 			Extra: Extras(a)}
 		if err := a.Server.Start(); err != nil {
 			return nil, fmt.Errorf("http_addr %s: %w", cfg.HTTPAddr, err)

@@ -25,6 +25,9 @@ type APIKey struct {
 
 // Config is the whole configuration of one abusedesk process.
 type Config struct {
+	// File is the configuration file read ("" when none), so the optional
+	// parts read their keys from the same sources.
+	File              string
 	HTTPAddr          string
 	DataDir           string
 	PublicURL         string
@@ -142,7 +145,7 @@ func Load(file string) (*Config, error) {
 			return nil, fmt.Errorf("config: unknown key %q", k)
 		}
 	}
-	c := &Config{}
+	c := &Config{File: v.ConfigFileUsed()}
 	var errs []string
 	dur := func(key string) time.Duration {
 		d, err := time.ParseDuration(v.GetString(key))

@@ -32,6 +32,7 @@ type CaseJSON struct {
 	CreatedAt    time.Time       `json:"created_at"`
 	ClosedAt     *time.Time      `json:"closed_at,omitempty"`
 	Untrusted    bool            `json:"untrusted,omitempty"`
+	LegalHold    bool            `json:"legal_hold"`
 	Source       string          `json:"source"`
 	Notices      []NoticeJSON    `json:"notices"`
 	// Detail fields (GET /v1/cases/{id} only).
@@ -71,7 +72,7 @@ type NoticeJSON struct {
 func caseJSON(cs models.Case, ns []models.Notice) CaseJSON {
 	out := CaseJSON{CaseID: cs.ID, Category: cs.Category, Service: cs.Service, Domain: cs.Domain, AccountID: cs.AccountID,
 		Status: cs.Status, Outcome: cs.Outcome, NextDeadline: cs.NextDeadline, CreatedAt: cs.CreatedAt,
-		ClosedAt: cs.ClosedAt, Untrusted: cs.Untrusted, Source: cs.Source, Notices: []NoticeJSON{}}
+		ClosedAt: cs.ClosedAt, Untrusted: cs.Untrusted, LegalHold: cs.LegalHold, Source: cs.Source, Notices: []NoticeJSON{}}
 	if out.Service == "" {
 		out.Service = models.ServiceNone
 	}

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/abusedesk/abusedesk/codec"
 	"github.com/abusedesk/abusedesk/intake"
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/workflows"
@@ -46,6 +47,8 @@ func statusOf(err error) (int, []models.FieldError) {
 		return http.StatusConflict, []models.FieldError{{Field: "verdict", Message: app.Message()}}
 	case errors.As(err, &app) && app.Type() == workflows.ErrTypeMalformedDecision:
 		return http.StatusUnprocessableEntity, []models.FieldError{{Field: "verdict", Message: app.Message()}}
+	case errors.Is(err, codec.ErrUnknownKeyID), errors.Is(err, codec.ErrDecryptFailed):
+		return http.StatusInternalServerError, []models.FieldError{{Field: "payload_keys", Message: err.Error() + "; ?encoded=1 serves the history as stored"}}
 	case errors.Is(err, gorm.ErrRecordNotFound), errors.As(err, &nf):
 		return http.StatusNotFound, []models.FieldError{{Field: "", Message: "not found"}}
 	case errors.As(err, &he):

@@ -17,32 +17,62 @@ import (
 var HistoryArchive func(ctx context.Context, caseID string) ([]byte, error)
 
 // CaseHistory returns a case's workflow history as the JSON that
-// `temporal workflow show --output json` prints (protojson of History).
+// `temporal workflow show --output json` prints, its payloads decoded.
 func (s *Server) CaseHistory(ctx context.Context, caseID string) ([]byte, error) {
+	return s.caseHistory(ctx, caseID, false)
+}
+
+// CaseHistoryEncoded returns the history as Temporal stores it (payloads
+// encrypted), for the Temporal CLI or UI with the codec endpoint.
+func (s *Server) CaseHistoryEncoded(ctx context.Context, caseID string) ([]byte, error) {
+	return s.caseHistory(ctx, caseID, true)
+}
+
+func (s *Server) caseHistory(ctx context.Context, caseID string, encoded bool) ([]byte, error) {
+	decode := !encoded && s.HistoryDecoder != nil
 	it := s.Temporal.GetWorkflowHistory(ctx, workflows.CaseWorkflowID(caseID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	h := &historypb.History{}
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
-			if HistoryArchive != nil {
-				if b, aerr := HistoryArchive(ctx, caseID); aerr == nil {
-					return b, nil
-				}
+			if HistoryArchive == nil {
+				return nil, err
 			}
-			return nil, err
+			b, aerr := HistoryArchive(ctx, caseID)
+			if aerr != nil {
+				return nil, err
+			}
+			if !decode {
+				return b, nil
+			}
+			h = &historypb.History{}
+			if err := protojson.Unmarshal(b, h); err != nil {
+				return nil, err
+			}
+			break
 		}
 		h.Events = append(h.Events, ev)
+	}
+	if decode {
+		if err := s.HistoryDecoder(ctx, h); err != nil {
+			return nil, err
+		}
 	}
 	return protojson.Marshal(h)
 }
 
 func (s *Server) getHistory(c echo.Context) error {
-	b, err := s.CaseHistory(c.Request().Context(), c.Param("id"))
+	encoded := c.QueryParam("encoded") != ""
+	b, err := s.caseHistory(c.Request().Context(), c.Param("id"), encoded)
 	if err != nil {
 		return err
 	}
 	if c.QueryParam("download") != "" {
-		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+c.Param("id")+`.history.json"`)
+		name := c.Param("id") + ".history.json"
+		if encoded {
+			name = c.Param("id") + ".history.encoded.json"
+		}
+		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	}
 	return c.Blob(http.StatusOK, "application/json", b)
 }

@@ -35,7 +35,8 @@ var apiOps = []op{
 	{"POST", "/v1/cases/{case_id}/court-action", "The complainant filed a court action", "analyst", "CourtAction", 202, "", nil},
 	{"GET", "/v1/reviews", "Termination reviews", "analyst", "", 200, "", []string{"status"}},
 	{"POST", "/v1/reviews/{account_id}/{kind}/decisions", "terminate or decline a review", "analyst", "Decision", 200, "", nil},
-	{"GET", "/v1/cases/{case_id}/history", "The workflow history (temporal workflow show --output json)", "auditor", "", 200, "", []string{"download"}},
+	{"GET", "/v1/cases/{case_id}/history", "The workflow history (temporal workflow show --output json), payloads decoded; ?encoded=1 as stored", "auditor", "", 200, "", []string{"download", "encoded"}},
+	{"POST", "/v1/cases/{case_id}/legal-hold", "Set or lift a legal hold (keeps personal data past purge_after)", "analyst", "LegalHold", 200, "", nil},
 	{"POST", "/v1/admin/customers", "Load customer records (upsert by id)", "admin", "Customers", 200, "", nil},
 	{"GET", "/v1/admin/outbox", "Notices as delivered, with live links", "admin", "", 200, "", []string{"case_id", "status", "limit"}},
 	{"GET", "/v1/audit/checkpoint", "Latest signed checkpoint of the audit log", "auditor", "", 200, "", nil},
@@ -84,6 +85,7 @@ var schemas = map[string]any{
 		"response":  map[string]any{"type": "string", "enum": []string{"removed", "dispute", "counter_notice", "corrected"}},
 		"statement": str, "material_identified": str, "under_penalty_of_perjury": boolean, "consent_to_jurisdiction": boolean,
 		"name": str, "address": str, "phone": str, "signature": str}),
+	"LegalHold":   obj([]string{"hold"}, map[string]any{"hold": boolean}),
 	"Answer":      obj([]string{"answer"}, map[string]any{"answer": str}),
 	"CourtAction": obj(nil, map[string]any{"reference": str}),
 	"Customers": map[string]any{"type": "object", "properties": map[string]any{

@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"errors"
+	historypb "go.temporal.io/api/history/v1"
 	"log/slog"
 	"net"
 	"net/http"
@@ -37,6 +38,9 @@ type Server struct {
 	keys map[string]config.APIKey
 	// SessionKey, set by the pages, reads the console session cookie.
 	SessionKey func(c echo.Context) (config.APIKey, bool)
+	// HistoryDecoder decodes a history's payloads for auditors (the app sets
+	// it to the payload codec); nil serves them as stored.
+	HistoryDecoder func(ctx context.Context, h *historypb.History) error
 	// ErrorPage, set by the pages, renders errors of page routes as HTML.
 	ErrorPage func(c echo.Context, code int, errs []models.FieldError) error
 	echo      *echo.Echo
