@@ -31,7 +31,10 @@ var noticeTemplates = template.Must(template.New("notices").Funcs(template.FuncM
 // responseLinkPlaceholder stands for the operator's response link in stored
 // bodies: the link's token is derived at send time, so the database never
 // holds a usable token.
-const responseLinkPlaceholder = "[[response-link]]"
+const responseLinkPlaceholder = ResponseLinkPlaceholder
+
+// ResponseLinkPlaceholder marks the response link in stored notice bodies.
+const ResponseLinkPlaceholder = "[[response-link]]"
 
 // maxURLsInNotice bounds the URL list printed in one notice.
 const maxURLsInNotice = 200

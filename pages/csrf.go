@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -34,6 +35,14 @@ func (p *Pages) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			seed = ck.Value
 		}
 		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
+			if err := c.Request().ParseForm(); err != nil {
+				code := http.StatusBadRequest
+				var he *echo.HTTPError
+				if errors.As(err, &he) {
+					code = he.Code
+				}
+				return p.ErrorPage(c, code, []models.FieldError{{Field: "body", Message: "The form could not be read: it is too large or malformed."}})
+			}
 			if err := crossOrigin.Check(c.Request()); err != nil {
 				return p.refuse(c, "This form was sent from another site, so it was refused.")
 			}

@@ -29,11 +29,41 @@ var assetVersion = func() string {
 var funcs = template.FuncMap{
 	"asset":    func(name string) string { return "/assets/" + name + "?v=" + assetVersion },
 	"when":     when,
+	"whenSec":  whenSec,
 	"category": categoryLabel,
 	"status":   func(s models.Status) string { return statusText[s] },
 	"outcome":  func(o models.Outcome) string { return outcomeText[o] },
 	"lines":    func(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") },
 	"join":     strings.Join,
+	"fe":       func(f fieldErrors, field string) fieldMsgs { return fieldMsgs{ID: safeID(field), Msgs: f[field]} },
+	"invalid":  invalidAttrs,
+	"id":       safeID,
+}
+
+// fieldMsgs are one field's problems, for the "fielderr" template.
+type fieldMsgs struct {
+	ID   string
+	Msgs []string
+}
+
+// invalidAttrs marks a field with problems for assistive technology and
+// points it at its message.
+func invalidAttrs(f fieldErrors, field string) template.HTMLAttr {
+	if !f.Has(field) {
+		return ""
+	}
+	id := safeID(field)
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + id + `-error"`)
+}
+
+// safeID keeps an element id to [a-z0-9_-].
+func safeID(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(s))
 }
 
 // when formats a time for people: UTC, to the minute.
@@ -52,6 +82,9 @@ func when(v any) string {
 	}
 	return ""
 }
+
+// whenSec formats a time to the second, for timelines.
+func whenSec(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
 // categoryLabels name the categories for reporters.
 var categoryLabels = map[models.Category]string{

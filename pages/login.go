@@ -13,10 +13,9 @@ import (
 )
 
 type loginData struct {
-	Next     string
-	Errors   fieldErrors
-	Notice   string
-	Accepted bool
+	Next   string
+	Errors fieldErrors
+	Notice string
 }
 
 // safeNext keeps a post-sign-in redirect on the console (never another

@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/abusedesk/abusedesk/codec"
 	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/models"
 )
@@ -39,7 +40,9 @@ func (p *Pages) mac(label, v string) []byte {
 }
 
 // keyRef names an API key in a cookie.
-func (p *Pages) keyRef(hash string) string { return hex.EncodeToString(p.mac("session-key", hash)[:16]) }
+func (p *Pages) keyRef(hash string) string {
+	return hex.EncodeToString(p.mac("session-key", hash)[:16])
+}
 
 // newSession builds the cookie value of a session for key k.
 func (p *Pages) newSession(k config.APIKey, now time.Time) (string, error) {
@@ -73,9 +76,10 @@ func (p *Pages) parseSession(v string, now time.Time) (ref, nonce string, ok boo
 }
 
 // SessionKey is the server's hook: the API key of the console session
-// cookie. Outside /console it authenticates only reads, so the JSON API
-// cannot be driven cross-site with the cookie (its writes need a Bearer
-// key).
+// cookie. Outside /console it authenticates only reads and the payload
+// codec (which the Temporal Web UI calls with the cookie, and which
+// changes nothing), so the JSON API's writes need a Bearer key and cannot
+// be driven with the cookie from a page without CSRF protection.
 func (p *Pages) SessionKey(c echo.Context) (config.APIKey, bool) {
 	if k, ok := c.Get(ctxUser).(config.APIKey); ok {
 		return k, true
@@ -89,7 +93,8 @@ func (p *Pages) SessionKey(c echo.Context) (config.APIKey, bool) {
 		return config.APIKey{}, false
 	}
 	r := c.Request()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead && !strings.HasPrefix(r.URL.Path, "/console/") {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !strings.HasPrefix(r.URL.Path, "/console/") &&
+		r.URL.Path != codec.DecodePath && r.URL.Path != codec.EncodePath {
 		return config.APIKey{}, false
 	}
 	for _, k := range p.srv.Cfg.APIKeys {

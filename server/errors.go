@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
@@ -86,7 +87,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 // wantsHTML: page routes render errors as pages.
 func wantsHTML(c echo.Context) bool {
 	p := c.Path()
-	return len(p) > 0 && p != "/" && !(len(p) >= 3 && p[:3] == "/v1") && p != "/healthz" && p != "/openapi.json" && p != "/metrics" && p[:min(5, len(p))] != "/edge"
+	return len(p) > 0 && !strings.HasPrefix(p, "/v1") && !strings.HasPrefix(p, "/edge") && p != "/healthz" && p != "/openapi.json" && p != "/metrics"
 }
 
 func formatBytes(n int64) string {

@@ -1,0 +1,114 @@
+package pages
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/server"
+	"github.com/abusedesk/abusedesk/workflows"
+)
+
+type caseData struct {
+	Case     server.CaseJSON
+	Timeline []entry
+	// TimelineError says why the history could not be read (the rest of
+	// the page still shows).
+	TimelineError string
+	Form          server.DecisionRequest
+	Errors        fieldErrors
+	Refusal       string // the validator's refusal, in words
+	Done          string // the verdict just accepted
+	Suggested     []string
+	Other         []string
+	Clauses       []string
+	// Report fields the analyst view of server.CaseJSON leaves out.
+	Work, Signature string
+	Forward         bool
+}
+
+// verdicts the case page offers; the workflow's validator decides which
+// the case takes now.
+var verdicts = []string{"violates", "no_violation", "need_info", "uphold", "reverse", "decline"}
+
+// suggested are the verdicts a case usually takes in a status.
+var suggested = map[models.Status][]string{
+	models.StatusAwaitingAnalyst: {"violates", "no_violation", "need_info"},
+	models.StatusDisputed:        {"uphold", "reverse"},
+	models.StatusRegistrarReview: {"uphold", "decline", "reverse"},
+}
+
+func (p *Pages) casePage(c echo.Context) error {
+	return p.renderCase(c, http.StatusOK, server.DecisionRequest{}, fieldErrors{}, "", c.QueryParam("done"))
+}
+
+func (p *Pages) renderCase(c echo.Context, code int, form server.DecisionRequest, errs fieldErrors, refusal, done string) error {
+	ctx := c.Request().Context()
+	cs, err := p.srv.LoadCase(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	d := caseData{Case: cs, Form: form, Errors: errs, Refusal: refusal, Done: done, Clauses: workflows.Clauses,
+		Suggested: suggested[cs.Status]}
+	var row models.Case
+	if err := p.srv.DB.WithContext(ctx).Select("copyright_work", "copyright_sig", "forward_to_operator").
+		First(&row, "id = ?", cs.CaseID).Error; err != nil {
+		return err
+	}
+	d.Work, d.Signature, d.Forward = row.CopyrightWork, row.CopyrightSig, row.ForwardToOperator
+	for _, v := range verdicts {
+		if !contains(d.Suggested, v) {
+			d.Other = append(d.Other, v)
+		}
+	}
+	if d.Timeline, err = p.timeline(ctx, cs.CaseID); err != nil {
+		d.TimelineError = "The workflow history could not be read: " + err.Error()
+	}
+	return p.render(c, code, "case", "Case "+cs.CaseID, d)
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// postDecide sends the decision as the Temporal Update (server.Decide); a
+// refusal of its validator is shown in words beside the form.
+func (p *Pages) postDecide(c echo.Context) error {
+	id := c.Param("id")
+	form := server.DecisionRequest{Verdict: c.FormValue("verdict"), Reason: c.FormValue("reason"),
+		Clause: c.FormValue("clause"), Question: c.FormValue("question"), LegalBasis: c.FormValue("legal_basis")}
+	if form.Verdict == "" {
+		return p.renderCase(c, http.StatusUnprocessableEntity, form, fieldErrors{"verdict": {"Choose a verdict."}}, "", "")
+	}
+	k, _ := c.Get(ctxUser).(config.APIKey)
+	d := workflows.Decision{Verdict: workflows.Verdict(form.Verdict), Reason: strings.TrimSpace(form.Reason), Clause: form.Clause,
+		Question: strings.TrimSpace(form.Question), LegalBasis: strings.TrimSpace(form.LegalBasis), Analyst: k.Name}
+	if _, err := p.srv.Decide(c.Request().Context(), id, d); err != nil {
+		code, problems := server.StatusOf(err)
+		if code != http.StatusConflict && code != http.StatusUnprocessableEntity {
+			return err
+		}
+		refusal := "The case refused this decision"
+		if code == http.StatusUnprocessableEntity {
+			refusal = "This decision is incomplete"
+		}
+		for i, pr := range problems {
+			sep := ": "
+			if i > 0 {
+				sep = "; "
+			}
+			refusal += sep + pr.Message
+		}
+		return p.renderCase(c, code, form, fieldErrors{}, refusal+".", "")
+	}
+	return c.Redirect(http.StatusSeeOther, "/console/cases/"+url.PathEscape(id)+"?done="+url.QueryEscape(form.Verdict))
+}

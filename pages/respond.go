@@ -1,0 +1,100 @@
+package pages
+
+import (
+	"errors"
+	"github.com/abusedesk/abusedesk/activities"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/server"
+)
+
+// responseLinkPlaceholder is how a stored notice body marks its own
+// response link (activities/notices.go); on the response page that link is
+// the page itself.
+const responseLinkPlaceholder = activities.ResponseLinkPlaceholder
+
+type respondData struct {
+	View    server.OperatorView
+	Body    string
+	Token   string
+	Form    server.ResponseRequest
+	Errors  fieldErrors
+	Replied *models.OperatorReply
+	Sent    bool
+}
+
+// answerLabels say what each answer means to the operator.
+var answerLabels = map[string]string{
+	"removed":        "I removed the content.",
+	"dispute":        "I dispute the decision (say why below).",
+	"counter_notice": "I send a DMCA counter-notice: the material was removed by mistake or misidentification (17 U.S.C. 512(g)(3)).",
+	"corrected":      "I corrected the registration data.",
+}
+
+// Label explains one answer.
+func (d respondData) Label(answer string) string { return answerLabels[answer] }
+
+// Allows reports whether the notice takes this answer now.
+func (d respondData) Allows(answer string) bool {
+	for _, a := range d.View.Answers {
+		if a == answer {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Pages) respondPage(c echo.Context) error {
+	token := c.QueryParam("token")
+	return p.renderRespond(c, http.StatusOK, c.Param("id"), token, server.ResponseRequest{}, fieldErrors{}, c.QueryParam("sent") != "")
+}
+
+func (p *Pages) renderRespond(c echo.Context, code int, id, token string, form server.ResponseRequest, errs fieldErrors, sent bool) error {
+	ctx := c.Request().Context()
+	n, err := p.srv.OperatorNotice(ctx, id, token)
+	if err != nil {
+		return err
+	}
+	v, err := p.srv.OperatorView(ctx, n)
+	if err != nil {
+		return err
+	}
+	d := respondData{View: v, Token: token, Form: form, Errors: errs, Sent: sent,
+		Body: strings.ReplaceAll(v.Body, responseLinkPlaceholder, "(this page)")}
+	var r models.OperatorReply
+	switch err := p.srv.DB.WithContext(ctx).Where("notice_id = ?", n.ID).First(&r).Error; {
+	case err == nil:
+		d.Replied = &r
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return err
+	}
+	return p.render(c, code, "respond", "Respond to notice", d)
+}
+
+// postRespond records the operator's answer through server.Respond, which
+// checks the token, the answers the case takes now and the counter-notice
+// elements.
+func (p *Pages) postRespond(c echo.Context) error {
+	id, token := c.Param("id"), c.FormValue("token")
+	req := server.ResponseRequest{Response: c.FormValue("response"), Statement: c.FormValue("statement"),
+		MaterialIdentified: c.FormValue("material_identified"), UnderPenaltyOfPerjury: c.FormValue("under_penalty_of_perjury") != "",
+		ConsentToJurisdiction: c.FormValue("consent_to_jurisdiction") != "", Name: c.FormValue("name"),
+		Address: c.FormValue("address"), Phone: c.FormValue("phone"), Signature: c.FormValue("signature")}
+	if req.Response == "" {
+		return p.renderRespond(c, http.StatusUnprocessableEntity, id, token, req, fieldErrors{"response": {"Choose an answer."}}, false)
+	}
+	if err := p.srv.Respond(c.Request().Context(), id, token, req); err != nil {
+		code, problems := server.StatusOf(err)
+		if code >= 500 || code == http.StatusNotFound || code == http.StatusGone || code == http.StatusUnauthorized {
+			return err
+		}
+		return p.renderRespond(c, code, id, token, req, problemsOf(problems), false)
+	}
+	return c.Redirect(http.StatusSeeOther, "/respond/"+url.PathEscape(id)+"?token="+url.QueryEscape(token)+"&sent=1")
+}

@@ -1,0 +1,114 @@
+package pages
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/server"
+)
+
+// statusData is the reporter's status page: only what server.ReporterView
+// gives a reporter, never operator-only details.
+type statusData struct {
+	View     server.ReporterView
+	Token    string
+	Contacts []string // whom to contact next, from the reply
+	NextStep string
+	Answer   string
+	Answered bool
+	Errors   fieldErrors
+	Steps    []step
+}
+
+// step is one stage of the progress list.
+type step struct {
+	Label         string
+	Done, Current bool
+}
+
+func (p *Pages) statusPage(c echo.Context) error {
+	id, token := c.Param("id"), c.QueryParam("token")
+	cs, err := p.srv.ReporterCase(c, id, token)
+	if err != nil {
+		return err
+	}
+	return p.renderStatus(c, http.StatusOK, cs, token, "", fieldErrors{}, c.QueryParam("answered") != "")
+}
+
+func (p *Pages) renderStatus(c echo.Context, code int, cs models.Case, token, answer string, errs fieldErrors, answered bool) error {
+	v, err := p.srv.ReporterView(c, cs)
+	if err != nil {
+		return err
+	}
+	d := statusData{View: v, Token: token, Answer: answer, Errors: errs, Answered: answered, Steps: progress(v.Status)}
+	d.Contacts, d.NextStep = nextContact(v)
+	return p.render(c, code, "status", "Your report "+v.CaseID, d)
+}
+
+// postAnswer takes the reporter's answer to a need_info question.
+func (p *Pages) postAnswer(c echo.Context) error {
+	id, token := c.Param("id"), c.FormValue("token")
+	cs, err := p.srv.ReporterCase(c, id, token)
+	if err != nil {
+		return err
+	}
+	answer := c.FormValue("answer")
+	if err := p.srv.ReporterAnswer(c.Request().Context(), cs, answer); err != nil {
+		code, problems := server.StatusOf(err)
+		if code >= 500 {
+			return err
+		}
+		return p.renderStatus(c, code, cs, token, answer, problemsOf(problems), false)
+	}
+	return c.Redirect(http.StatusSeeOther, "/status/"+url.PathEscape(id)+"?token="+url.QueryEscape(token)+"&answered=1")
+}
+
+// progress is the reporter's view of the stages of a case.
+func progress(s models.Status) []step {
+	stage := map[models.Status]int{
+		models.StatusReceived: 0, models.StatusClassifying: 0, models.StatusForwarding: 1,
+		models.StatusAwaitingAnalyst: 1, models.StatusAwaitingReporter: 1, models.StatusRegistrarReview: 1,
+		models.StatusAwaitingOperator: 2, models.StatusDisputed: 2, models.StatusCounterNotice: 2,
+		models.StatusAwaitingRegistrant: 2, models.StatusClosed: 3,
+	}[s]
+	labels := []string{"Received", "Under review", "Action taken", "Closed"}
+	out := make([]step, len(labels))
+	for i, l := range labels {
+		out[i] = step{Label: l, Done: i < stage || s == models.StatusClosed, Current: i == stage}
+	}
+	return out
+}
+
+const followUpHead = "To follow up, contact the hosting provider:"
+
+// nextContact finds whom the reporter should contact next: the hosting
+// providers named in our reply, or a sentence saying what happens next.
+func nextContact(v server.ReporterView) ([]string, string) {
+	for i := len(v.Messages) - 1; i >= 0; i-- {
+		_, rest, ok := strings.Cut(v.Messages[i].Body, followUpHead)
+		if !ok {
+			continue
+		}
+		var out []string
+		for _, l := range strings.Split(strings.TrimSpace(rest), "\n") {
+			if l = strings.TrimSpace(l); l == "" {
+				break
+			}
+			out = append(out, l)
+		}
+		return out, "We do not host this content. To follow up, contact its hosting provider:"
+	}
+	switch {
+	case v.Outcome == models.OutcomeNotOurCustomer:
+		return nil, "None of the addresses uses our services: contact the website's hosting provider."
+	case v.Status == models.StatusAwaitingReporter:
+		return nil, "Us: please answer the question below."
+	case v.Status == models.StatusClosed:
+		return nil, "Nothing more is needed from you. If you disagree with the outcome, reply to our last email to ask for a review; you may also use out-of-court dispute settlement or the courts."
+	}
+	return nil, "Nobody for now: we will write to you when something changes."
+}
