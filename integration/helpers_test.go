@@ -213,7 +213,7 @@ func settle(t testing.TB, env *testenv.Env, want int) []smtpsink.Message {
 			t.Logf("received: %v %q", m.To, m.Subject)
 		}
 	}
-	require.Len(t, msgs, want)
+	require.Equal(t, want, len(msgs), "messages received: %q", subjects(msgs))
 	require.Zero(t, env.Sink.Duplicates(), "a notice arrived twice")
 	return msgs
 }

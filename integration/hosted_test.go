@@ -253,3 +253,22 @@ func TestHostedNoAnswerReminderDeadline(t *testing.T) {
 		require.False(t, strings.Contains(m.Body, "192.0.2.30"))
 	}
 }
+
+// TestOperatorAnswersAtOnce: the link works the moment the notice arrives.
+// The workflow takes answers from the first notice on but writes the read
+// model's awaiting_operator after sending it; the server asks the workflow
+// in between (before that fix, most immediate answers were a 409).
+func TestOperatorAnswersAtOnce(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	for _, u := range []string{"https://pages.example/r1", "https://img.pages.example/r2", "https://pages.example/r3"} {
+		c := env.File(report("phishing", []string{u}, true))
+		env.WaitCase(c.CaseID, caseWait, status("awaiting_analyst"))
+		violates(t, env, c.CaseID, "other_illegal")
+		noticeID, token := responseLink(t, env, operatorHosted, c.CaseID)
+		r := respond(t, env, noticeID, token, map[string]any{"response": "removed"})
+		require.Equal(t, http.StatusAccepted, r.Code, string(r.Body))
+		cs := env.WaitCase(c.CaseID, caseWait, closed)
+		require.Equal(t, "content_removed", cs.Outcome)
+	}
+	settle(t, env, 3*3)
+}

@@ -53,7 +53,7 @@ func (s *Server) operatorView(ctx context.Context, n models.Notice) (OperatorVie
 		return OperatorView{}, err
 	}
 	v := OperatorView{NoticeID: n.ID, CaseID: n.CaseID, Category: cs.Category, Domain: n.Domain, Subject: n.Subject,
-		Body: n.BodyText, Status: cs.Status, Answers: allowedAnswers(cs, n), ExpiresAt: n.TokenExpiresAt}
+		Body: n.BodyText, Status: cs.Status, Answers: allowedAnswers(s.answerable(ctx, cs), n), ExpiresAt: n.TokenExpiresAt}
 	q := s.DB.WithContext(ctx).Model(&models.CaseURL{}).Where("case_id = ?", n.CaseID)
 	if n.Domain != "" {
 		q = q.Where("host = ? OR host LIKE ?", n.Domain, "%."+n.Domain)
@@ -76,6 +76,31 @@ func allowedAnswers(cs models.Case, n models.Notice) []string {
 		return []string{"removed", "dispute"}
 	}
 	return []string{}
+}
+
+// answerable is the case as the notice's answers see it. The workflow
+// takes the operator's answer from the first notice on, but writes the
+// read model's awaiting_operator only after the notices went out: a link
+// opened in between asks the workflow what it waits for.
+func (s *Server) answerable(ctx context.Context, cs models.Case) models.Case {
+	switch cs.Status {
+	case models.StatusClosed, models.StatusAwaitingOperator, models.StatusAwaitingRegistrant:
+		return cs
+	}
+	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	v, err := s.Temporal.QueryWorkflow(qctx, workflows.CaseWorkflowID(cs.ID), "", workflows.QueryStatus)
+	var st workflows.CaseStatus
+	if err != nil || v.Get(&st) != nil {
+		return cs
+	}
+	switch st.Awaiting {
+	case "operator":
+		cs.Status = models.StatusAwaitingOperator
+	case "registrant":
+		cs.Status = models.StatusAwaitingRegistrant
+	}
+	return cs
 }
 
 func (s *Server) getNotice(c echo.Context) error {
@@ -169,7 +194,7 @@ func (s *Server) Respond(ctx context.Context, noticeID, token string, req Respon
 	if err := s.DB.WithContext(ctx).First(&cs, "id = ?", n.CaseID).Error; err != nil {
 		return err
 	}
-	allowed := allowedAnswers(cs, n)
+	allowed := allowedAnswers(s.answerable(ctx, cs), n)
 	if len(allowed) == 0 {
 		return fail(http.StatusConflict, "response", "the case is %s and takes no answer from this notice now", cs.Status)
 	}

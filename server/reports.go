@@ -19,48 +19,104 @@ import (
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
-// reportFields is the JSON shape of a report, for naming unknown fields.
-var reportFields = map[string]map[string]bool{
-	"":          {"category": true, "urls": true, "description": true, "reporter": true, "forward_to_operator": true, "copyright": true},
-	"reporter":  {"name": true, "email": true, "organization": true, "title": true},
-	"copyright": {"work": true, "good_faith": true, "accurate_under_penalty": true, "signature": true},
+// reportFields is the JSON shape of a report: every field and what its
+// value must be, for naming unknown and wrongly typed fields.
+var reportFields = map[string]map[string]string{
+	"": {"category": "a string", "urls": "an array of strings", "description": "a string",
+		"reporter": "an object", "forward_to_operator": "true or false", "copyright": "an object"},
+	"reporter":  {"name": "a string", "email": "a string", "organization": "a string", "title": "a string"},
+	"copyright": {"work": "a string", "good_faith": "true or false", "accurate_under_penalty": "true or false", "signature": "a string"},
 }
 
 // decodeReport reads a report body strictly: every unknown field and every
-// wrongly typed field is a problem, all listed together.
+// wrongly typed field is a problem, all listed together. Each field is
+// decoded on its own, because encoding/json reports only the first type
+// error of a document.
 func decodeReport(body []byte) (models.ReportRequest, []models.FieldError, error) {
 	var r models.ReportRequest
-	var generic map[string]any
-	if err := json.Unmarshal(body, &generic); err != nil {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		if err == nil {
+			err = errors.New("null")
+		}
 		return r, nil, fail(http.StatusBadRequest, "body", "not a JSON object: %v", err)
 	}
 	var errs []models.FieldError
-	for k, v := range generic {
-		if !reportFields[""][k] {
-			errs = append(errs, models.FieldError{Field: k, Message: "unknown field"})
-			continue
+	add := func(field, format string, args ...any) {
+		errs = append(errs, models.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	// object decodes the fields of a nested object into their targets.
+	object := func(name string, raw json.RawMessage, targets map[string]any) {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			add(name, "must be %s, not %s", reportFields[""][name], jsonKind(raw))
+			return
 		}
-		if sub, ok := reportFields[k]; ok {
-			if m, ok := v.(map[string]any); ok {
-				for sk := range m {
-					if !sub[sk] {
-						errs = append(errs, models.FieldError{Field: k + "." + sk, Message: "unknown field"})
-					}
-				}
+		for k, v := range m {
+			want, ok := reportFields[name][k]
+			if !ok {
+				add(name+"."+k, "unknown field")
+				continue
+			}
+			if err := json.Unmarshal(v, targets[k]); err != nil {
+				add(name+"."+k, "must be %s, not %s", want, jsonKind(v))
 			}
 		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&r); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			errs = append(errs, models.FieldError{Field: te.Field, Message: fmt.Sprintf("must be a %s, not a JSON %s", te.Type, te.Value)})
-		} else {
-			return r, nil, fail(http.StatusBadRequest, "body", "not a valid report: %v", err)
+	for k, raw := range top {
+		want, ok := reportFields[""][k]
+		if !ok {
+			add(k, "unknown field")
+			continue
+		}
+		switch k {
+		case "reporter":
+			object(k, raw, map[string]any{"name": &r.Reporter.Name, "email": &r.Reporter.Email,
+				"organization": &r.Reporter.Organization, "title": &r.Reporter.Title})
+		case "copyright":
+			if string(bytes.TrimSpace(raw)) == "null" {
+				continue
+			}
+			c := &models.CopyrightClaim{}
+			object(k, raw, map[string]any{"work": &c.Work, "good_faith": &c.GoodFaith,
+				"accurate_under_penalty": &c.AccurateUnderPenalty, "signature": &c.Signature})
+			r.Copyright = c
+		default:
+			target := map[string]any{"category": &r.Category, "urls": &r.URLs, "description": &r.Description,
+				"forward_to_operator": &r.ForwardToOperator}[k]
+			if err := json.Unmarshal(raw, target); err != nil {
+				add(k, "must be %s, not %s", want, jsonKind(raw))
+			}
 		}
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
 	return r, errs, nil
+}
+
+// jsonKind names the kind of a JSON value for a type problem.
+func jsonKind(raw json.RawMessage) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return "valid JSON"
+	}
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		for _, e := range x {
+			if _, ok := e.(string); !ok {
+				return "an array with a non-string element"
+			}
+		}
+		return "an array"
+	}
+	return "an object"
 }
 
 func readBody(c echo.Context) ([]byte, error) {
@@ -96,7 +152,13 @@ func (s *Server) submit(c echo.Context, r models.ReportRequest, problems []model
 	if len(problems) > 0 {
 		_, more := intake.Validate(&r)
 		reportsRejected.WithLabelValues("422").Inc()
-		return &intake.Invalid{Problems: append(problems, more...)}
+		// A field already named (wrong type) is not named again as missing.
+		for _, m := range more {
+			if !namedIn(problems, m.Field) {
+				problems = append(problems, m)
+			}
+		}
+		return &intake.Invalid{Problems: problems}
 	}
 	key := c.Request().Header.Get("Idempotency-Key")
 	if len(key) > 200 {
@@ -110,6 +172,20 @@ func (s *Server) submit(c echo.Context, r models.ReportRequest, problems []model
 		ReportsAccepted.WithLabelValues(string(r.Category), r.Source).Inc()
 	}
 	return c.JSON(http.StatusAccepted, created)
+}
+
+// namedIn reports whether field, or an object or list holding it, has a
+// problem in ps already.
+func namedIn(ps []models.FieldError, field string) bool {
+	for _, p := range ps {
+		if p.Message == "unknown field" {
+			continue
+		}
+		if field == p.Field || strings.HasPrefix(field, p.Field+".") || strings.HasPrefix(field, p.Field+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // reporterCase loads a case after checking the reporter's token.

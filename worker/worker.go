@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -34,6 +36,10 @@ func New(c client.Client, taskQueue string, acts *activities.Activities) sdkwork
 		// keep it busy without piling up slots (DESIGN.md measurements).
 		MaxConcurrentActivityExecutionSize:     200,
 		MaxConcurrentWorkflowTaskExecutionSize: 200,
+		// On stop, let running activities finish and report (a notice sent
+		// but not yet marked sent would otherwise wait out its timeout and
+		// risk a second delivery).
+		WorkerStopTimeout: 10 * time.Second,
 	})
 	RegisterWorkflows(w)
 	w.RegisterActivity(acts)

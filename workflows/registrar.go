@@ -46,6 +46,9 @@ func (s *caseState) answerRegistrarScope(ctx workflow.Context, t activities.Targ
 func (s *caseState) whois(ctx workflow.Context, t activities.Target) error {
 	window := s.in.Timers.WhoisCorrectionWindow
 	deadline := workflow.Now(ctx).Add(window).UTC()
+	// Listen for the correction before the notice goes out: a registrant
+	// may answer the moment the email arrives.
+	s.phase, s.operator = phaseRegistrant, nil
 	if err := s.notice(ctx, activities.NoticeInput{
 		Step: "registrant-whois", Kind: activities.NoticeRegistrantWhois, Role: models.RoleRegistrant,
 		Domain: t.Domain, WithResponseLink: true,
@@ -53,7 +56,6 @@ func (s *caseState) whois(ctx workflow.Context, t activities.Target) error {
 	}).Get(ctx, nil); err != nil {
 		return err
 	}
-	s.phase, s.operator = phaseRegistrant, nil
 	if err := s.setStatus(ctx, models.StatusAwaitingRegistrant, models.OutcomeNone, &deadline, "whois_correction"); err != nil {
 		return err
 	}
