@@ -83,6 +83,9 @@ type Options struct {
 	Mailer activities.Mailer
 	// Now replaces the activities' clock.
 	Now func() time.Time
+	// TemporalDynamicConfig overrides the embedded server's dynamic config
+	// (tests).
+	TemporalDynamicConfig map[string]any
 }
 
 // Start brings up what the role needs and returns when it is serving.
@@ -116,6 +119,7 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 			Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, DataDir: cfg.DataDir,
 			Retention: cfg.TemporalRetention, SearchAttributes: SearchAttributes, UIAddr: cfg.UIAddr,
 			UICodecEndpoint: codecURL, ArchivalDir: filepath.Join(cfg.DataDir, "archive"),
+			DynamicConfig: opt.TemporalDynamicConfig,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("embedded temporal (temporal_address %s): %w", cfg.TemporalAddress, err)

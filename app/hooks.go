@@ -21,8 +21,9 @@ var (
 // OnRoutes registers HTTP routes of an optional part.
 func OnRoutes(f func(a *App, e *echo.Echo, s *server.Server)) { routeHooks = append(routeHooks, f) }
 
-// OnStart runs after the worker and the HTTP server started (in processes
-// that run the server role). A returned error fails the start.
+// OnStart runs after the worker and the HTTP server started, in every
+// role; a hook checks a.Role when it belongs to one role only. A returned
+// error fails the start.
 func OnStart(f func(ctx context.Context, a *App) error) { startHooks = append(startHooks, f) }
 
 // OnWorker registers extra workflows or activities on the worker.

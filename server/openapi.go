@@ -43,7 +43,7 @@ var apiOps = []op{
 	{"GET", "/v1/audit/entries", "A case's audit entries", "auditor", "", 200, "", []string{"case_id"}},
 	{"GET", "/v1/audit/proof/inclusion", "Inclusion proof", "auditor", "", 200, "", []string{"index", "size"}},
 	{"GET", "/v1/audit/proof/consistency", "Consistency proof", "auditor", "", 200, "", []string{"from", "to"}},
-	{"GET", "/v1/statements", "DSA statements of reasons", "auditor", "", 200, "", []string{"from", "to"}},
+	{"GET", "/v1/statements", "DSA statements of reasons (pages of at most 100)", "auditor", "", 200, "", []string{"from", "to", "page"}},
 	{"GET", "/v1/transparency", "Transparency report", "auditor", "", 200, "", []string{"from", "to", "format"}},
 	{"POST", "/v1/codec/encode", "Payload codec for the Web UI", "auditor", "Payloads", 200, "Payloads", nil},
 	{"POST", "/v1/codec/decode", "Payload codec for the Web UI", "auditor", "Payloads", 200, "Payloads", nil},

@@ -27,6 +27,7 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowCase})
 	r.RegisterWorkflowWithOptions(workflows.TerminationReview, workflow.RegisterOptions{Name: workflows.WorkflowTerminationReview})
 	r.RegisterWorkflowWithOptions(workflows.PurgeWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPurge})
+	r.RegisterWorkflowWithOptions(workflows.ForwardBatch, workflow.RegisterOptions{Name: workflows.WorkflowForwardBatch})
 }
 
 // New returns a worker on taskQueue running every workflow and activity.

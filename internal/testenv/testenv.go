@@ -46,6 +46,8 @@ type Options struct {
 	NoDemo bool
 	// Postgres uses a fresh PostgreSQL database for abusedesk's own store.
 	Postgres bool
+	// TemporalDynamicConfig overrides the embedded server's dynamic config.
+	TemporalDynamicConfig map[string]any
 }
 
 // Env is a running abusedesk.
@@ -79,6 +81,9 @@ func Start(t testing.TB, o Options) *Env {
 		"ABUSEDESK_DATA_DIR": o.DataDir, "ABUSEDESK_HTTP_ADDR": o.HTTPAddr,
 		"ABUSEDESK_TEMPORAL_ADDRESS": o.TemporalAddr, "ABUSEDESK_UI_ADDR": "",
 		"ABUSEDESK_SMTP_ADDR": o.Sink.Addr(), "ABUSEDESK_LOG_LEVEL": "warn",
+		// Tests that count audit entries must not see a history export
+		// racing them; the retention test turns the exporter on.
+		"ABUSEDESK_HISTORY_EXPORT_INTERVAL": "0",
 	}
 	if o.Postgres && o.Env["ABUSEDESK_DATABASE_URL"] == "" {
 		env["ABUSEDESK_DATABASE_URL"] = PostgresDB(t)
@@ -98,7 +103,7 @@ func Start(t testing.TB, o Options) *Env {
 		config.APIKey{Name: "auditor-bob", Hash: config.HashKey(AuditorKey), Role: "auditor"})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	a, err := app.Start(ctx, cfg, app.Options{})
+	a, err := app.Start(ctx, cfg, app.Options{TemporalDynamicConfig: o.TemporalDynamicConfig})
 	require.NoError(t, err)
 	e := &Env{T: t, App: a, URL: "http://" + a.Server.Addr(), Sink: o.Sink, Opts: o}
 	t.Cleanup(e.Stop)

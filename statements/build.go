@@ -1,0 +1,345 @@
+package statements
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// Audit journal kinds that restrict a recipient and so carry a statement.
+const (
+	KindRestriction       = "restriction"        // access to hosted objects disabled
+	KindRemoval           = "removal"            // hosted objects removed for good
+	KindTermination       = "termination"        // an account's service terminated
+	KindDomainRestriction = "domain_restriction" // a registrar status set on a domain
+)
+
+// Facts are what a statement is built from: the restriction and the case
+// (or termination review) behind it.
+type Facts struct {
+	Kind     string
+	DedupKey string
+	// At is when the restriction was applied.
+	At time.Time
+	// CaseID is the case, or the termination review's workflow id.
+	CaseID string
+	// Category is the report's category (for a termination, the category
+	// of the case that triggered the review); empty when unknown.
+	Category models.Category
+	// ReportedAt is when the report arrived (the earliest date abusedesk
+	// knows the content existed); zero when unknown.
+	ReportedAt time.Time
+	// Decision is the analyst's decision behind the restriction; nil when
+	// the restriction was applied without one (CSAM is disabled on receipt).
+	Decision *models.Decision
+	// Object is the hosted object restricted (restriction, removal).
+	Object *models.HostedObject
+	// Reason is the reason the activity recorded ("no response", a clause).
+	Reason string
+	// Termination is the terminated service (termination).
+	Termination *models.Termination
+}
+
+// category is how one of abusedesk's categories maps to the Transparency
+// Database and to a ground.
+type category struct {
+	label   string // in decision_facts
+	dsa     string // STATEMENT_CATEGORY_*
+	keyword string // KEYWORD_* (category_specification), if one fits
+	// legal is the legal ground for DECISION_GROUND_ILLEGAL_CONTENT; empty:
+	// the restriction rests on the terms (DECISION_GROUND_INCOMPATIBLE_CONTENT).
+	legal string
+}
+
+// categories maps report categories. Categories of content that is illegal
+// as such take the illegal-content ground with the instrument named; "other"
+// and the registrar categories rest on the terms or the registration
+// agreement.
+var categories = map[models.Category]category{
+	models.CategoryCopyright: {"copyright infringement", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "KEYWORD_COPYRIGHT_INFRINGEMENT",
+		"Copyright infringement: Directive 2001/29/EC Art. 3 (communication to the public) and the national copyright law; 17 U.S.C. 106 and 501 (notice under 17 U.S.C. 512(c)(3))"},
+	models.CategoryTrademark: {"trade mark infringement", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "KEYWORD_TRADEMARK_INFRINGEMENT",
+		"Trade mark infringement: Regulation (EU) 2017/1001 Art. 9 and Directive (EU) 2015/2436 Art. 10; 15 U.S.C. 1114"},
+	models.CategoryPhishing: {"phishing", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "KEYWORD_PHISHING",
+		"Phishing: Directive (EU) 2019/713 on fraud and counterfeiting of non-cash means of payment, Arts. 3-7; Directive 2013/40/EU on attacks against information systems"},
+	models.CategoryMalware: {"malware or command-and-control", "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "",
+		"Malware: Directive 2013/40/EU on attacks against information systems, Arts. 3-7 (including tools used for committing those offences)"},
+	models.CategoryCSAM: {"child sexual abuse material", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL",
+		"Child sexual abuse material: Directive 2011/93/EU on combating the sexual abuse and sexual exploitation of children, Arts. 3-7; 18 U.S.C. 2252A"},
+	models.CategoryViolentThreat: {"a violent threat", "STATEMENT_CATEGORY_VIOLENCE", "KEYWORD_INCITEMENT_VIOLENCE_HATRED",
+		"Threats and incitement to violence: the national criminal law; Council Framework Decision 2008/913/JHA Art. 1 where hatred is incited"},
+	models.CategoryPersonalInformation: {"publication of personal information", "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "",
+		"Unlawful processing of personal data: Regulation (EU) 2016/679 (GDPR) Arts. 5 and 6"},
+	models.CategoryControlledSubst: {"sale of controlled substances", "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", "KEYWORD_PROHIBITED_PRODUCTS",
+		"Illicit drug trafficking: Council Framework Decision 2004/757/JHA Art. 2 and the national drug laws"},
+	models.CategoryHumanTrafficking: {"human trafficking", "STATEMENT_CATEGORY_VIOLENCE", "KEYWORD_HUMAN_TRAFFICKING",
+		"Trafficking in human beings: Directive 2011/36/EU Art. 2"},
+	models.CategoryDefamation: {"defamation", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "KEYWORD_DEFAMATION",
+		"Defamation as established by legal process (a court decision) under the applicable national law"},
+	models.CategoryFraud: {"fraud", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "",
+		"Fraud: the national criminal law; Directive (EU) 2019/713 where non-cash means of payment are concerned"},
+	models.CategoryRegistrarWhois:     {"inaccurate domain registration data", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "", ""},
+	models.CategoryRegistrarHijacking: {"domain hijacking", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "", ""},
+	models.CategoryOther:              {"a breach of our terms of service", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "", ""},
+}
+
+// categoryOf returns the mapping of c (unknown categories as "other").
+func categoryOf(c models.Category) category {
+	if m, ok := categories[c]; ok {
+		return m
+	}
+	return categories[models.CategoryOther]
+}
+
+// contentTypes maps hosting products to content types; other products are
+// CONTENT_TYPE_OTHER with the product named.
+var contentTypes = map[string]string{
+	"pages":  "CONTENT_TYPE_TEXT",
+	"images": "CONTENT_TYPE_IMAGE",
+	"stream": "CONTENT_TYPE_VIDEO",
+}
+
+// productNames names the other products in content_type_other.
+var productNames = map[string]string{
+	"workers": "edge function (program code)",
+	"kv":      "key-value store data",
+}
+
+// redress is Art. 17(3)(f): the possibilities for redress.
+const redress = "Redress: you can contest this decision through our internal complaint handling " +
+	"(answer through the link in our notice, or reply to it), before a certified out-of-court dispute " +
+	"settlement body (Regulation (EU) 2022/2065 Art. 21), or in court."
+
+// Build makes the statement of reasons of one restriction. The restriction
+// applies to the hosted object, domain or account wherever it is served, so
+// the territorial scope is every EEA country; it has no end date (blank:
+// indefinite) because it lasts until the content is removed or the decision
+// reversed.
+func Build(f Facts) SOR {
+	cat := categoryOf(f.Category)
+	s := SOR{
+		Category:           cat.dsa,
+		ContentDate:        date(f.ReportedAt, f.At),
+		ApplicationDate:    f.At.UTC().Format(dateLayout),
+		SourceType:         "SOURCE_ARTICLE_16",
+		AutomatedDetection: "No",
+		AutomatedDecision:  "AUTOMATED_DECISION_NOT_AUTOMATED",
+		TerritorialScope:   slices.Clone(TerritorialScopes),
+		PUID:               PUID(f.CaseID, f.Kind, f.DedupKey),
+	}
+	if cat.keyword != "" {
+		s.CategorySpecification = []string{cat.keyword}
+	}
+	switch f.Kind {
+	case KindRestriction, KindRemoval:
+		buildContent(&s, f, cat)
+	case KindDomainRestriction:
+		buildDomain(&s, f, cat)
+	case KindTermination:
+		buildTermination(&s, f, cat)
+	}
+	if f.Decision == nil && f.Kind != KindTermination {
+		s.AutomatedDecision = "AUTOMATED_DECISION_FULLY"
+	}
+	s.DecisionFacts = clip(s.DecisionFacts, maxFacts)
+	return s
+}
+
+// buildContent fills a statement about disabled or removed hosted content.
+func buildContent(s *SOR, f Facts, cat category) {
+	product := ""
+	object := "a hosted object"
+	if f.Object != nil {
+		product = f.Object.Product
+		object = fmt.Sprintf("the hosted object %s (%s)", f.Object.ObjectID, product)
+	}
+	s.ContentType = []string{"CONTENT_TYPE_OTHER"}
+	if t, ok := contentTypes[product]; ok {
+		s.ContentType = []string{t}
+	} else if n, ok := productNames[product]; ok {
+		s.ContentTypeOther = n
+	} else {
+		s.ContentTypeOther = "hosted content"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "On %s we received a notice (case %s) reporting %s in %s that we host. ", date(f.ReportedAt, f.At), f.CaseID, cat.label, object)
+	b.WriteString(decided(f, "breaches our terms of service"))
+	if f.Kind == KindRestriction {
+		s.DecisionVisibility = []string{"DECISION_VISIBILITY_CONTENT_DISABLED"}
+		if f.Decision == nil {
+			b.WriteString("Because the notice reports child sexual abuse material, access to it was disabled automatically on receipt, before human review; an analyst reviews the decision. ")
+		} else {
+			b.WriteString("We disabled access to it: it answers HTTP 451 (unavailable for legal reasons). The account holder was notified and may remove the content, dispute the decision or send a counter-notice (17 U.S.C. 512(g)); access stays disabled until one of these settles the case. ")
+		}
+	} else {
+		s.DecisionVisibility = []string{"DECISION_VISIBILITY_CONTENT_REMOVED"}
+		switch {
+		case f.Reason == "no response":
+			b.WriteString("Access was disabled and the account holder notified; no answer came by the deadline, so the content was removed permanently. ")
+		case f.Category == models.CategoryCSAM:
+			b.WriteString("The content was removed permanently and reported to the child-safety clearinghouse. ")
+		default:
+			b.WriteString("The content was removed permanently. ")
+		}
+	}
+	b.WriteString(redress)
+	s.DecisionFacts = b.String()
+	ground(s, f, cat, "Terms of service, clause "+clauseOf(f))
+}
+
+// buildDomain fills a statement about a suspended domain (serverHold).
+func buildDomain(s *SOR, f Facts, cat category) {
+	s.DecisionProvision = "DECISION_PROVISION_TOTAL_SUSPENSION"
+	s.ContentType = []string{"CONTENT_TYPE_OTHER"}
+	s.ContentTypeOther = "domain name registration"
+	var b strings.Builder
+	fmt.Fprintf(&b, "On %s we received a notice (case %s) reporting %s about a domain name registered with us. ", date(f.ReportedAt, f.At), f.CaseID, cat.label)
+	if f.Category == models.CategoryRegistrarWhois {
+		b.WriteString("We asked the registrant to correct the registration data by a deadline; it was not corrected. ")
+	}
+	b.WriteString(decided(f, "requires suspending the domain"))
+	b.WriteString("The domain was suspended (EPP status serverHold): it does not resolve until the registration data is corrected or the decision is reversed. ")
+	b.WriteString(redress)
+	s.DecisionFacts = b.String()
+	ground(s, f, cat, "Domain registration agreement: the registrant's duty to provide and keep accurate registration data (ICANN Registrar Accreditation Agreement 2013, s. 3.7.7.2)")
+}
+
+// buildTermination fills a statement about a terminated service. The review
+// that decided it ran on abusedesk's own initiative under its termination
+// policies, so the source is SOURCE_VOLUNTARY.
+func buildTermination(s *SOR, f Facts, cat category) {
+	t := f.Termination
+	if t == nil {
+		t = &models.Termination{}
+	}
+	service := t.Service
+	if service == "" {
+		service = "hosting"
+	}
+	s.SourceType = "SOURCE_VOLUNTARY"
+	s.DecisionProvision = "DECISION_PROVISION_TOTAL_TERMINATION"
+	s.DecisionAccount = "DECISION_ACCOUNT_TERMINATED"
+	s.ContentType = []string{"CONTENT_TYPE_OTHER"}
+	s.ContentTypeOther = service + " service of a customer account"
+	policy, ground := "our hosting policy: the account was used repeatedly for violations and no meaningful steps were taken against them",
+		"Terms of service: termination of accounts used repeatedly for violations without meaningful steps by the account holder"
+	if t.Kind == "repeat_infringer" {
+		policy, ground = "our repeat-infringer policy (17 U.S.C. 512(i)): the account received the policy's number of upheld copyright strikes within its window",
+			"Terms of service: repeat-infringer policy (17 U.S.C. 512(i))"
+		s.IncompatibleContentIllegal = "Yes"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "A termination review (%s) of the account %s was opened under %s", f.CaseID, t.AccountID, policy)
+	if f.Category != "" {
+		fmt.Fprintf(&b, ", most recently after a notice reporting %s", cat.label)
+	}
+	fmt.Fprintf(&b, ". An analyst decided to terminate the account's %s service: %s. ", service, oneLine(t.Reason))
+	if t.LegalBasis != "" {
+		fmt.Fprintf(&b, "Legal basis: %s. ", oneLine(t.LegalBasis))
+	}
+	if service == "hosting" {
+		b.WriteString("Every object the account hosted was disabled. ")
+	}
+	b.WriteString(redress)
+	s.DecisionFacts = b.String()
+	if t.LegalBasis != "" {
+		// A non-hosting service is terminated only on a recorded legal basis.
+		s.DecisionGround = "DECISION_GROUND_ILLEGAL_CONTENT"
+		s.IllegalContentLegalGround = clip(oneLine(t.LegalBasis), maxLegalGround)
+		s.IllegalContentExplanation = clip(oneLine(t.Reason), maxExplanation)
+		s.IncompatibleContentIllegal = ""
+		return
+	}
+	s.DecisionGround = "DECISION_GROUND_INCOMPATIBLE_CONTENT"
+	s.IncompatibleContentGround = ground
+	s.IncompatibleContentExplanation = clip(oneLine(t.Reason), maxExplanation)
+}
+
+// ground sets the illegal-content ground when the category names a legal
+// instrument, and the terms ground (terms) otherwise.
+func ground(s *SOR, f Facts, cat category, terms string) {
+	why := "the notice was confirmed on review"
+	if f.Decision != nil && strings.TrimSpace(f.Decision.Reason) != "" {
+		why = oneLine(f.Decision.Reason)
+	} else if f.Decision == nil {
+		why = "the notice reports " + cat.label + "; access is disabled on receipt pending review"
+	}
+	explanation := fmt.Sprintf("Reported as %s; %s", cat.label, why)
+	if cat.legal != "" {
+		s.DecisionGround = "DECISION_GROUND_ILLEGAL_CONTENT"
+		s.IllegalContentLegalGround = clip(cat.legal, maxLegalGround)
+		s.IllegalContentExplanation = clip(explanation, maxExplanation)
+		return
+	}
+	s.DecisionGround = "DECISION_GROUND_INCOMPATIBLE_CONTENT"
+	s.IncompatibleContentGround = clip(terms, maxLegalGround)
+	s.IncompatibleContentExplanation = clip(explanation, maxExplanation)
+}
+
+// decided says who decided what, in one sentence.
+func decided(f Facts, what string) string {
+	if f.Decision == nil {
+		return ""
+	}
+	c := ""
+	if f.Decision.Clause != "" {
+		c = " (clause " + f.Decision.Clause + ")"
+	}
+	return fmt.Sprintf("An analyst reviewed it and found that it %s%s: %s. ", what, c, oneLine(f.Decision.Reason))
+}
+
+// clauseOf is the terms clause applied: the analyst's, else the reason the
+// activity recorded.
+func clauseOf(f Facts) string {
+	if f.Decision != nil && f.Decision.Clause != "" {
+		return f.Decision.Clause
+	}
+	if f.Reason != "" && f.Reason != "no response" {
+		return f.Reason
+	}
+	return "other_illegal"
+}
+
+// PUID is a statement's platform unique identifier: readable (the case and
+// the kind), unique per restriction (a hash of the journal's dedup key),
+// and within the Transparency Database's [A-Za-z0-9_-]{1,500}.
+func PUID(caseID, kind, dedupKey string) string {
+	sum := sha256.Sum256([]byte(dedupKey))
+	id := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		}
+		return '_'
+	}, caseID)
+	if len(id) > 200 {
+		id = id[:200]
+	}
+	return "sor-" + id + "-" + strings.ReplaceAll(kind, "_", "-") + "-" + hex.EncodeToString(sum[:10])
+}
+
+// date formats t (or, when zero, fallback) as YYYY-MM-DD in UTC.
+func date(t, fallback time.Time) string {
+	if t.IsZero() || t.After(fallback) {
+		t = fallback
+	}
+	return t.UTC().Format(dateLayout)
+}
+
+// oneLine folds white space, so free text reads as one sentence.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// clip shortens s to at most n characters, on a character boundary.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
