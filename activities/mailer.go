@@ -16,6 +16,8 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string // optional alternative
+	// Headers are extra header fields (e.g. Auto-Submitted on replies).
+	Headers map[string]string
 }
 
 // Mailer delivers notices.
@@ -50,8 +52,16 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("recipient %q: %w", m.To, err)
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageIDWithValue(m.ID + "@abusedesk")
-	msg.SetGenHeader("X-Abusedesk-Notice", m.ID)
+	if m.ID != "" {
+		msg.SetMessageIDWithValue(m.ID + "@abusedesk")
+		msg.SetGenHeader("X-Abusedesk-Notice", m.ID)
+	} else {
+		msg.SetMessageID()
+	}
+	msg.SetDate()
+	for k, v := range m.Headers {
+		msg.SetGenHeader(mail.Header(k), v)
+	}
 	msg.SetBodyString(mail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)

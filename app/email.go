@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
+	stdmail "net/mail"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/wneessen/go-mail"
 
+	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/mailintake"
 	"github.com/abusedesk/abusedesk/models"
@@ -77,8 +76,7 @@ func EmailIntakeConfig(cfg *config.Config, p config.Privacy) mailintake.Config {
 // ProblemReplier sends the email intake's one reply to a mail that could
 // not become a report, through the notice relay (smtp_addr). The reply is
 // marked "Auto-Submitted: auto-replied" (RFC 3834) so that other robots do
-// not answer it; activities.SMTPMailer sets no such header, hence this
-// small sender of its own.
+// not answer it.
 type ProblemReplier struct {
 	Addr, From, PublicURL string
 	Log                   *slog.Logger
@@ -94,35 +92,14 @@ func (r *ProblemReplier) ReplyProblems(ctx context.Context, to, subject string, 
 		r.Log.Warn("email intake reply not sent: no smtp_addr", "problems", len(problems))
 		return nil
 	}
-	host, portStr, err := net.SplitHostPort(r.Addr)
-	if err != nil {
-		return fmt.Errorf("smtp_addr: %w", err)
-	}
-	port, err := strconv.Atoi(portStr)
-	if err != nil {
-		return fmt.Errorf("smtp_addr port: %w", err)
-	}
-	msg := mail.NewMsg()
-	if err := msg.From(r.From); err != nil {
-		return fmt.Errorf("smtp_from: %w", err)
-	}
-	if err := msg.To(to); err != nil {
-		// An address that go-mail cannot write will never get a reply.
+	if _, err := stdmail.ParseAddress(to); err != nil {
+		// An address that cannot be written will never get a reply.
 		r.Log.Info("email intake reply not sent: unusable address", "err", err)
 		return nil
 	}
-	msg.Subject(subject)
-	msg.SetMessageID()
-	msg.SetDate()
-	msg.SetGenHeader("Auto-Submitted", "auto-replied")
-	msg.SetGenHeader("X-Auto-Response-Suppress", "All")
-	msg.SetBodyString(mail.TypeTextPlain, problemText(r.PublicURL, problems))
-	c, err := mail.NewClient(host, mail.WithPort(port), mail.WithTLSPolicy(mail.TLSOpportunistic),
-		mail.WithHELO("abusedesk"))
-	if err != nil {
-		return err
-	}
-	return c.DialAndSendWithContext(ctx, msg)
+	m := &activities.SMTPMailer{Addr: r.Addr, From: r.From}
+	return m.Send(ctx, activities.Message{To: to, Subject: subject, Text: problemText(r.PublicURL, problems),
+		Headers: map[string]string{"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}})
 }
 
 // problemText is the reply's body: every problem, then how to send a

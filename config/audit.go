@@ -3,11 +3,9 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/spf13/viper"
 )
 
 // The keys of the audit parts: the history export that outlives Temporal's
@@ -43,26 +41,9 @@ var auditKeys = []string{"history_export_interval", "dsa_submit_url", "dsa_submi
 // then file (or ./abusedesk.yaml when file is empty and it exists), then
 // ABUSEDESK_* variables. Invalid values are errors naming the key.
 func LoadAudit(file string) (Audit, error) {
-	v := viper.New()
-	v.AllowEmptyEnv(true)
-	for _, name := range auditKeys {
-		for _, k := range Keys {
-			if k.Name == name && k.Default != nil {
-				v.SetDefault(name, k.Default)
-			}
-		}
-		_ = v.BindEnv(name, "ABUSEDESK_"+strings.ToUpper(name))
-	}
-	if file == "" {
-		if _, err := os.Stat("abusedesk.yaml"); err == nil {
-			file = "abusedesk.yaml"
-		}
-	}
-	if file != "" {
-		v.SetConfigFile(file)
-		if err := v.ReadInConfig(); err != nil {
-			return Audit{}, fmt.Errorf("config file %s: %w", file, err)
-		}
+	v, err := source(file, auditKeys)
+	if err != nil {
+		return Audit{}, err
 	}
 	var a Audit
 	var errs []string

@@ -120,25 +120,13 @@ var Keys = []Key{
 // Load reads the configuration. file may be empty: then ./abusedesk.yaml is
 // read when present.
 func Load(file string) (*Config, error) {
-	v := viper.New()
-	// An empty variable means empty (ABUSEDESK_UI_ADDR= turns the UI off).
-	v.AllowEmptyEnv(true)
-	for _, k := range Keys {
-		if k.Default != nil {
-			v.SetDefault(k.Name, k.Default)
-		}
-		_ = v.BindEnv(k.Name, "ABUSEDESK_"+strings.ToUpper(k.Name))
+	names := make([]string, len(Keys))
+	for i, k := range Keys {
+		names[i] = k.Name
 	}
-	if file != "" {
-		v.SetConfigFile(file)
-		if err := v.ReadInConfig(); err != nil {
-			return nil, fmt.Errorf("config file %s: %w", file, err)
-		}
-	} else if _, err := os.Stat("abusedesk.yaml"); err == nil {
-		v.SetConfigFile("abusedesk.yaml")
-		if err := v.ReadInConfig(); err != nil {
-			return nil, fmt.Errorf("config file abusedesk.yaml: %w", err)
-		}
+	v, err := source(file, names)
+	if err != nil {
+		return nil, err
 	}
 	for _, k := range v.AllKeys() {
 		if !known(k) {
@@ -247,6 +235,35 @@ func Load(file string) (*Config, error) {
 		return nil, fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return c, nil
+}
+
+// source reads the named keys from defaults, then file (or ./abusedesk.yaml
+// when file is empty and it exists), then ABUSEDESK_* variables. Load and
+// the optional parts' loaders share it, so every key has one precedence.
+func source(file string, names []string) (*viper.Viper, error) {
+	v := viper.New()
+	// An empty variable means empty (ABUSEDESK_UI_ADDR= turns the UI off).
+	v.AllowEmptyEnv(true)
+	for _, name := range names {
+		for _, k := range Keys {
+			if k.Name == name && k.Default != nil {
+				v.SetDefault(name, k.Default)
+			}
+		}
+		_ = v.BindEnv(name, "ABUSEDESK_"+strings.ToUpper(name))
+	}
+	if file == "" {
+		if _, err := os.Stat("abusedesk.yaml"); err == nil {
+			file = "abusedesk.yaml"
+		}
+	}
+	if file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("config file %s: %w", file, err)
+		}
+	}
+	return v, nil
 }
 
 func known(k string) bool {

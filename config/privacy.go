@@ -2,11 +2,9 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/spf13/viper"
 )
 
 // The keys of the privacy and email-intake parts. They are appended to Keys
@@ -42,26 +40,9 @@ type Privacy struct {
 // exists), then ABUSEDESK_* variables. Invalid values are errors naming the
 // key.
 func LoadPrivacy(file string) (Privacy, error) {
-	v := viper.New()
-	v.AllowEmptyEnv(true)
-	for _, name := range []string{"purge_after", "intake_addresses", "intake_authserv_id", "intake_max_bytes"} {
-		for _, k := range Keys {
-			if k.Name == name && k.Default != nil {
-				v.SetDefault(name, k.Default)
-			}
-		}
-		_ = v.BindEnv(name, "ABUSEDESK_"+strings.ToUpper(name))
-	}
-	if file == "" {
-		if _, err := os.Stat("abusedesk.yaml"); err == nil {
-			file = "abusedesk.yaml"
-		}
-	}
-	if file != "" {
-		v.SetConfigFile(file)
-		if err := v.ReadInConfig(); err != nil {
-			return Privacy{}, fmt.Errorf("config file %s: %w", file, err)
-		}
+	v, err := source(file, []string{"purge_after", "intake_addresses", "intake_authserv_id", "intake_max_bytes"})
+	if err != nil {
+		return Privacy{}, err
 	}
 	var p Privacy
 	var errs []string
