@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/abusedesk/abusedesk/internal/smtpsink"
@@ -100,6 +102,30 @@ func TestRecordHistories(t *testing.T) {
 	rec.decide(h.CaseID, map[string]any{"verdict": "reverse", "reason": "owner confirmed"})
 	rec.save("registrar-hijack-reversed", h.CaseID)
 	rec.save("registrar-trademark-answered", env.File(report("trademark", []string{"https://parked.example/"}, true)).CaseID)
+
+	// A bulk notice over more domains than are forwarded inline: the
+	// parent fans out to ForwardBatch children (recorded too).
+	var accounts []map[string]any
+	var urls []string
+	for i := 0; i < workflows.BulkInlineMax+5; i++ {
+		d := fmt.Sprintf("bulk%02d.example", i)
+		accounts = append(accounts, map[string]any{"id": "acct-" + d, "operator_email": "op@" + d,
+			"domains": []map[string]any{{"name": d, "services": []string{"cdn"}, "origin_ips": []string{"203.0.113.50"}}}})
+		urls = append(urls, "https://"+d+"/song.mp3")
+	}
+	require.Equal(t, http.StatusOK, env.Do("POST", "/v1/admin/customers", testenv.AdminKey, map[string]any{"accounts": accounts}, nil))
+	bulk := env.File(report("copyright", urls, true)).CaseID
+	rec.save("bulk-copyright-forwarded", bulk)
+	rec.saveWorkflow("bulk-forward-batch-1", workflows.BatchWorkflowID(bulk, 1))
+
+	// The daily purge (started directly; the schedule starts the same).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, err := env.App.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "record-purge", TaskQueue: "abuse-cases"},
+		workflows.WorkflowPurge, workflows.PurgeInput{PurgeAfter: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, run.Get(ctx, nil))
+	rec.saveWorkflow("purge", "record-purge")
 	require.Zero(t, env.Sink.Duplicates())
 }
 

@@ -175,7 +175,7 @@ func (s *caseState) validateDecision(d Decision) error {
 		}
 	}
 	switch {
-	case s.st.Status == models.StatusClassifying:
+	case s.st.Status == models.StatusClassifying && s.st.Service == models.ServiceNone:
 		return conflict("the case is still being classified; try again in a moment")
 	case s.st.Service != models.ServiceHosting && s.st.Service != models.ServiceRegistrar:
 		return conflict("not a hosting case: a %s case takes no analyst decision", s.st.Service)
@@ -225,7 +225,7 @@ func (s *caseState) setStatus(ctx workflow.Context, st models.Status, out models
 			acct = t.AccountID
 		}
 	}
-	return workflow.ExecuteActivity(withDB(ctx), a.SetStatus, activities.StatusInput{
+	return workflow.ExecuteLocalActivity(withLocalDB(ctx), a.SetStatus, activities.StatusInput{
 		CaseID: s.in.CaseID, Status: st, Outcome: out, Service: s.st.Service,
 		Domain: s.st.Domain, AccountID: acct, NextDeadline: deadline,
 	}).Get(ctx, nil)

@@ -40,3 +40,16 @@ func withDB(ctx workflow.Context) workflow.Context {
 func withNotice(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, noticeActivityOptions)
 }
+
+// localDBActivityOptions: the case's own read-model writes and the
+// classification are short database calls; as local activities they run
+// in the worker without a round trip through the task queue (a CDN case is
+// mostly such calls), retried like dbActivityOptions.
+var localDBActivityOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         dbActivityOptions.RetryPolicy,
+}
+
+func withLocalDB(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, localDBActivityOptions)
+}

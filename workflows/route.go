@@ -17,7 +17,7 @@ func (s *caseState) run(ctx workflow.Context) error {
 		Step: "reporter-receipt", Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter,
 	})
 	var cls activities.ClassifyResult
-	if err := workflow.ExecuteActivity(withDB(ctx), a.Classify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
+	if err := workflow.ExecuteLocalActivity(withLocalDB(ctx), a.Classify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
 		return err
 	}
 	if err := receipt.Get(ctx, nil); err != nil {
@@ -94,42 +94,43 @@ func (s *caseState) notOurCustomer(ctx workflow.Context) error {
 // than BulkInlineMax domains (a bulk notice) fans out into ForwardBatch
 // children (bulk.go) and the reporter gets a summary by provider.
 func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target) error {
-	if err := s.setStatus(ctx, models.StatusForwarding, models.OutcomeNone, nil, ""); err != nil {
-		return err
-	}
 	toOperator := !s.in.Category.NeverForwarded() &&
 		(s.in.Category.AlwaysForwarded() || s.in.ForwardToOperator)
-	var providers string
 	if len(targets) > BulkInlineMax &&
 		workflow.GetVersion(ctx, changeBulkFanOut, workflow.DefaultVersion, 1) == 1 {
 		summary, err := s.forwardBulk(ctx, targets, toOperator)
 		if err != nil {
 			return err
 		}
-		providers = summary
-	} else {
-		var fs []workflow.Future
-		var lines []string
-		for _, t := range targets {
-			for _, n := range forwardNotices(t, toOperator) {
-				fs = append(fs, s.notice(ctx, n))
-			}
-			lines = append(lines, providerLine(t))
-		}
-		if err := waitAll(ctx, fs...); err != nil {
-			return err
-		}
-		providers = strings.Join(lines, "\n")
+		return s.replyForwarded(ctx, targets[0].Domain, summary, toOperator).Get(ctx, nil)
 	}
+	// A few domains: the forwards and the reply to the reporter go out
+	// together (the forwards are durable once scheduled), so a CDN case
+	// closes after one round of notices.
+	var fs []workflow.Future
+	var lines []string
+	for _, t := range targets {
+		for _, n := range forwardNotices(t, toOperator) {
+			fs = append(fs, s.notice(ctx, n))
+		}
+		lines = append(lines, providerLine(t))
+	}
+	fs = append(fs, s.replyForwarded(ctx, targets[0].Domain, strings.Join(lines, "\n"), toOperator))
+	return waitAll(ctx, fs...)
+}
+
+// replyForwarded tells the reporter whom the complaint went to and whom to
+// contact next.
+func (s *caseState) replyForwarded(ctx workflow.Context, domain, providers string, toOperator bool) workflow.Future {
 	fwd := "no"
 	if toOperator {
 		fwd = "yes"
 	}
 	return s.notice(ctx, activities.NoticeInput{
 		Step: "reporter-forwarded", Kind: activities.NoticeReporterForwarded, Role: models.RoleReporter,
-		Domain: targets[0].Domain,
+		Domain: domain,
 		Facts:  map[string]string{"providers": providers, "forwarded_to_operator": fwd},
-	}).Get(ctx, nil)
+	})
 }
 
 // reportToClearinghouse opens the child-safety clearinghouse report of a
