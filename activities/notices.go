@@ -14,6 +14,7 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	"text/template"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
@@ -81,12 +82,30 @@ func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) (NoticeResu
 	if err := a.Mail.Send(ctx, msg); err != nil {
 		return NoticeResult{}, fmt.Errorf("deliver notice %s: %w", n.ID, err)
 	}
-	now := a.now()
-	if err := db.Model(&models.Notice{}).Where("id = ?", n.ID).
-		Updates(map[string]any{"status": models.NoticeSent, "sent_at": now}).Error; err != nil {
+	if err := a.markSent(ctx, n.ID); err != nil {
 		return NoticeResult{}, err
 	}
 	return NoticeResult{NoticeID: n.ID}, nil
+}
+
+// markSent records a delivered notice. The message is already out, so a
+// failure here would make the retried activity deliver it again: keep
+// trying (the database may be restarting or out of connections) for most
+// of the activity's time before giving up.
+func (a *Activities) markSent(ctx context.Context, id string) error {
+	wait := 100 * time.Millisecond
+	deadline := time.Now().Add(40 * time.Second)
+	for {
+		err := a.DB.WithContext(context.WithoutCancel(ctx)).Model(&models.Notice{}).Where("id = ?", id).
+			Updates(map[string]any{"status": models.NoticeSent, "sent_at": a.now()}).Error
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(wait)
+		if wait < 5*time.Second {
+			wait *= 2
+		}
+	}
 }
 
 func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.Notice, error) {

@@ -30,7 +30,10 @@ func Open(databaseURL, dataDir string) (*gorm.DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		sqlDB.SetMaxOpenConns(20)
+		// Ten per process: a deployment runs several processes (and the
+		// Temporal server's own pools) against one server whose default
+		// max_connections is 100.
+		sqlDB.SetMaxOpenConns(10)
 		sqlDB.SetMaxIdleConns(10)
 		return db, nil
 	}

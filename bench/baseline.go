@@ -1,0 +1,165 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// EmptyWorkflowName is the trivial workflow the baseline starts. It runs on
+// a task queue of its own, served by a worker inside the bench process, so
+// it measures the Temporal server (and this machine), not abusedesk.
+const EmptyWorkflowName = "AbusedeskBenchEmpty"
+
+// basePollers is the baseline worker's workflow task pollers: enough that
+// the worker is never what bounds the baseline (with the SDK's default of
+// 2, a backlog spread over the task queue's partitions drains at the
+// matching service's forwarding rate instead).
+var basePollers = 16
+
+// emptyWorkflow does nothing: its rate is the engine's floor cost of a
+// workflow (start, one workflow task, complete).
+func emptyWorkflow(ctx workflow.Context) error { return nil }
+
+// Baseline is the server's own rate, measured in the same run.
+type Baseline struct {
+	Workflows   int `json:"workflows"`
+	Concurrency int `json:"concurrency"`
+	// StartsPerSecond: workflows started (start call answered) per second.
+	StartsPerSecond float64 `json:"starts_per_second"`
+	// CompletionsPerSecond: workflows completed per second, from the first
+	// start to the last close event.
+	CompletionsPerSecond float64        `json:"completions_per_second"`
+	StartLatencyMS       Percentiles    `json:"start_latency_ms"`
+	StartToCloseMS       Percentiles    `json:"start_to_close_ms"`
+	Errors               map[string]int `json:"errors,omitempty"`
+}
+
+// runBaseline starts n empty workflows with concurrency callers and waits
+// for all of them to complete.
+func runBaseline(ctx context.Context, c client.Client, run string, n, concurrency int) (Baseline, error) {
+	b := Baseline{Workflows: n, Concurrency: concurrency, Errors: map[string]int{}}
+	queue := "abusedesk-bench-" + run
+	w := worker.New(c, queue, worker.Options{MaxConcurrentWorkflowTaskPollers: basePollers})
+	w.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: EmptyWorkflowName})
+	if err := w.Start(); err != nil {
+		return b, fmt.Errorf("bench: baseline worker: %w", err)
+	}
+	defer w.Stop()
+
+	// A few to warm connections and caches; not measured.
+	if _, _, err := startEmpty(ctx, c, queue, run+"-warm", 10, concurrency); err != nil {
+		return b, err
+	}
+
+	type started struct {
+		id string
+		at time.Time
+	}
+	var mu sync.Mutex
+	var starts []started
+	var lat []time.Duration
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	var lastStart time.Time
+	for g := 0; g < concurrency; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				id := fmt.Sprintf("bench-empty-%s-%d", run, i)
+				s := time.Now()
+				_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, EmptyWorkflowName)
+				now := time.Now()
+				mu.Lock()
+				if err != nil {
+					b.Errors["start"]++
+				} else {
+					starts = append(starts, started{id, s})
+					lat = append(lat, now.Sub(s))
+					if now.After(lastStart) {
+						lastStart = now
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if len(starts) == 0 {
+		return b, fmt.Errorf("bench: no empty workflow started")
+	}
+	b.StartsPerSecond = rate(len(starts), lastStart.Sub(t0))
+	b.StartLatencyMS = percentiles(lat)
+
+	wt := newWatcher(ctx, c, watchers)
+	sentAt := map[string]time.Time{}
+	for _, s := range starts {
+		sentAt[s.id] = s.at
+		wt.watch(s.id)
+	}
+	wt.closeInput()
+	var lastClose time.Time
+	var s2c []time.Duration
+	done := 0
+	for cl := range wt.out {
+		if cl.Err != nil || cl.Status != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED {
+			b.Errors["not_completed"]++
+			continue
+		}
+		done++
+		s2c = append(s2c, cl.At.Sub(sentAt[cl.ID]))
+		if cl.At.After(lastClose) {
+			lastClose = cl.At
+		}
+	}
+	b.CompletionsPerSecond = rate(done, lastClose.Sub(t0))
+	b.StartToCloseMS = percentiles(s2c)
+	if len(b.Errors) == 0 {
+		b.Errors = nil
+	}
+	return b, nil
+}
+
+// startEmpty starts and waits for n empty workflows (warm-up).
+func startEmpty(ctx context.Context, c client.Client, queue, prefix string, n, concurrency int) (int, time.Duration, error) {
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	sem := make(chan struct{}, concurrency)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+				ID: fmt.Sprintf("bench-empty-%s-%d", prefix, i), TaskQueue: queue,
+				WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			}, EmptyWorkflowName)
+			if err == nil {
+				err = run.Get(ctx, nil)
+			}
+			errs <- err
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return 0, 0, fmt.Errorf("bench: empty workflow: %w", err)
+		}
+	}
+	return n, time.Since(t0), nil
+}

@@ -1,0 +1,232 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+)
+
+// caseWorkflowID is abusedesk's workflow ID of a case (workflows.CaseWorkflowID;
+// not imported, so the driver depends on the API contract only).
+func caseWorkflowID(caseID string) string { return "AbuseCase:" + caseID }
+
+// Run drives one load and returns its summary. Failed reports are counted,
+// not returned as errors; an error means the run itself could not go on.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	mix := Mixes[cfg.Mix]
+	sum := &Summary{
+		Run: RunInfo{ID: cfg.Run, URL: cfg.URL, Temporal: cfg.Temporal, Namespace: cfg.Namespace, Mix: cfg.Mix,
+			Concurrency: cfg.Concurrency, Reports: cfg.Reports, Rate: cfg.Rate, Cores: runtime.NumCPU(),
+			GoVersion: runtime.Version(), Started: time.Now().UTC(), Watch: "none"},
+		Errors: map[string]int{},
+	}
+	var tc client.Client
+	if cfg.Temporal != "" {
+		var err error
+		tc, err = client.DialContext(ctx, client.Options{HostPort: cfg.Temporal, Namespace: cfg.Namespace,
+			Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+		if err != nil {
+			return nil, fmt.Errorf("bench: temporal %s: %w", cfg.Temporal, err)
+		}
+		defer tc.Close()
+		sum.Run.Watch = "temporal close event (GetWorkflowExecutionHistory long poll)"
+		if cfg.Baseline > 0 {
+			progress(&cfg, "measuring the server's empty-workflow rate (%d workflows)...", cfg.Baseline)
+			b, err := runBaseline(ctx, tc, cfg.Run, cfg.Baseline, cfg.Concurrency)
+			if err != nil {
+				return nil, err
+			}
+			sum.Baseline = &b
+			progress(&cfg, "empty workflows: %.1f starts/s, %.1f completions/s\n", b.StartsPerSecond, b.CompletionsPerSecond)
+		}
+	}
+
+	t0 := time.Now()
+	f := newFiler(&cfg)
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	var w *watcher
+	closes := map[string]closed{}
+	var closesDone sync.WaitGroup
+	var closesMu sync.Mutex
+	if tc != nil {
+		w = newWatcher(watchCtx, tc, watchers)
+		f.onAccept = func(a Accepted) {
+			if a.Kind == KindCDN {
+				w.watch(caseWorkflowID(a.CaseID))
+			}
+		}
+		closesDone.Add(1)
+		go func() {
+			defer closesDone.Done()
+			for c := range w.out {
+				closesMu.Lock()
+				closes[c.ID] = c
+				closesMu.Unlock()
+			}
+		}()
+	}
+	stopProgress := showProgress(&cfg, f, w)
+	f.fileAll(ctx, mix)
+	if w != nil {
+		w.closeInput()
+		settled := make(chan struct{})
+		go func() { closesDone.Wait(); close(settled) }()
+		select {
+		case <-settled:
+		case <-time.After(cfg.Settle):
+			stopWatch()
+			<-settled
+		}
+	}
+	stopProgress()
+
+	f.mu.Lock()
+	sum.Cases = append([]Accepted(nil), f.accepted...)
+	sum.Reports = f.byKind
+	for k, n := range f.errors {
+		sum.Errors[k] += n
+	}
+	first, last := f.first, f.last
+	f.mu.Unlock()
+	sort.Slice(sum.Cases, func(i, j int) bool { return sum.Cases[i].Index < sum.Cases[j].Index })
+
+	var lat []time.Duration
+	for _, c := range sum.Cases {
+		lat = append(lat, c.Latency)
+	}
+	sum.IntakeLatencyMS = percentiles(lat)
+	sum.AcceptedPerSecond = rate(len(sum.Cases), last.Sub(first))
+	if w != nil {
+		cdnClosed(sum, closes, first)
+	}
+	if sum.Baseline != nil {
+		sum.Ratios = &Ratios{IntakeToStart: round(sum.AcceptedPerSecond/sum.Baseline.StartsPerSecond, 2)}
+		if sum.CDNClosedPerSecond > 0 && sum.Baseline.CompletionsPerSecond > 0 {
+			sum.Ratios.ClosedToCompletion = round(sum.CDNClosedPerSecond/sum.Baseline.CompletionsPerSecond, 2)
+		}
+	}
+
+	if cfg.Key != "" {
+		api := API{URL: cfg.URL, Key: cfg.Key, Client: f.client}
+		if cfg.Decide {
+			progress(&cfg, "deciding hosted cases...\n")
+			sum.Decisions = api.decide(ctx, sum.Cases, cfg.Concurrency, cfg.Settle)
+		}
+		progress(&cfg, "checking %d cases over HTTP...\n", len(sum.Cases))
+		o := api.WaitStates(ctx, sum.Cases, cfg.Concurrency, cfg.Settle)
+		sum.Outcomes = &o
+		if d := sum.Decisions; d != nil {
+			d.ToOperatorWaitSeconds = round(time.Since(t0).Seconds(), 1)
+		}
+		if n := o.Checked - o.Expected; n > 0 {
+			sum.Errors["case_not_in_expected_state"] = n
+		}
+		if cfg.ListProbes > 0 {
+			p, err := api.ListProbe(ctx, cfg.ListProbes)
+			if err != nil {
+				sum.Errors["list_query"]++
+			} else {
+				sum.ListQueryMS = &p
+			}
+		}
+	}
+	sum.DurationSeconds = round(time.Since(t0).Seconds(), 1)
+	return sum, nil
+}
+
+// cdnClosed fills the intake-to-closed figures of the CDN cases.
+func cdnClosed(sum *Summary, closes map[string]closed, first time.Time) {
+	var toClosed []time.Duration
+	var lastClose time.Time
+	for _, c := range sum.Cases {
+		if c.Kind != KindCDN {
+			continue
+		}
+		cl, ok := closes[caseWorkflowID(c.CaseID)]
+		switch {
+		case !ok || cl.Err != nil:
+			sum.Errors["cdn_not_closed_in_time"]++
+		case cl.Status != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+			sum.Errors["workflow_"+closeName(cl.Status)]++
+		default:
+			toClosed = append(toClosed, cl.At.Sub(c.SentAt))
+			if cl.At.After(lastClose) {
+				lastClose = cl.At
+			}
+		}
+	}
+	sum.CDNIntakeToClosedMS = percentiles(toClosed)
+	sum.CDNClosedPerSecond = rate(len(toClosed), lastClose.Sub(first))
+}
+
+func closeName(t enumspb.EventType) string {
+	switch t {
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+		return "failed"
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+		return "terminated"
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+		return "timed_out"
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+		return "canceled"
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+		return "continued_as_new"
+	}
+	return "closed_" + t.String()
+}
+
+// progress prints a line to the progress writer, if any.
+func progress(cfg *Config, format string, args ...any) {
+	if cfg.Progress != nil {
+		fmt.Fprintf(cfg.Progress, format, args...)
+	}
+}
+
+// showProgress rewrites one status line every half second until stopped.
+func showProgress(cfg *Config, f *filer, w *watcher) func() {
+	if cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	line := func() {
+		sent, acc, failed := f.snapshot()
+		f.mu.Lock()
+		r := rate(acc, f.last.Sub(f.first))
+		f.mu.Unlock()
+		s := fmt.Sprintf("\rsent %d/%d  accepted %d  failed attempts %d  %.1f accepted/s", sent, cfg.Reports, acc, failed, r)
+		if w != nil {
+			s += fmt.Sprintf("  cdn closed %d", w.count())
+		}
+		fmt.Fprint(cfg.Progress, s+"   ")
+	}
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				line()
+				fmt.Fprintln(cfg.Progress)
+				return
+			case <-t.C:
+				line()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}

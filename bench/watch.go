@@ -1,0 +1,84 @@
+package bench
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// How a case's close is observed: not by polling the HTTP API, which would
+// add read load and poll-interval error to what is measured, but by
+// Temporal's own long poll for the close event of the workflow
+// (GetWorkflowExecutionHistory, WaitNewEvent, CLOSE_EVENT filter), the
+// call behind WorkflowRun.Get. The close event carries the server's
+// timestamp of the close, so intake-to-closed is that timestamp minus the
+// moment the report was sent (same machine clock), exact whatever the
+// watcher's own lag. watchers bounds the long polls in flight.
+const watchers = 32
+
+// closed is one observed workflow close.
+type closed struct {
+	ID     string
+	At     time.Time
+	Status enumspb.EventType
+	Err    error
+}
+
+// watcher long-polls workflow closes.
+type watcher struct {
+	c    client.Client
+	ids  chan string
+	out  chan closed
+	wg   sync.WaitGroup
+	done int64
+	mu   sync.Mutex
+}
+
+func newWatcher(ctx context.Context, c client.Client, n int) *watcher {
+	w := &watcher{c: c, ids: make(chan string, 1<<16), out: make(chan closed, 1<<16)}
+	for i := 0; i < n; i++ {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for id := range w.ids {
+				w.out <- waitClose(ctx, c, id)
+				w.mu.Lock()
+				w.done++
+				w.mu.Unlock()
+			}
+		}()
+	}
+	return w
+}
+
+// watch queues a workflow ID.
+func (w *watcher) watch(id string) { w.ids <- id }
+
+// closeInput ends the queue; results keep coming until every queued ID
+// is seen (or the context ends).
+func (w *watcher) closeInput() {
+	close(w.ids)
+	go func() { w.wg.Wait(); close(w.out) }()
+}
+
+func (w *watcher) count() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.done
+}
+
+// waitClose blocks until the workflow's close event and returns it.
+func waitClose(ctx context.Context, c client.Client, id string) closed {
+	iter := c.GetWorkflowHistory(ctx, id, "", true, enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			return closed{ID: id, Err: err}
+		}
+		return closed{ID: id, At: ev.GetEventTime().AsTime(), Status: ev.GetEventType()}
+	}
+	return closed{ID: id, Err: ctx.Err()}
+}
