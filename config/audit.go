@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
 )
 
 // The keys of the audit parts: the history export that outlives Temporal's

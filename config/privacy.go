@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
 )
 
 // The keys of the privacy and email-intake parts. They are appended to Keys

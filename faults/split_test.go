@@ -20,8 +20,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/abusedesk/abusedesk/bench"
-	"github.com/abusedesk/abusedesk/internal/smtpsink"
 	"github.com/abusedesk/abusedesk/internal/pgtest"
+	"github.com/abusedesk/abusedesk/internal/smtpsink"
 )
 
 // split is a split deployment on loopback: `abusedesk temporal-server --db
@@ -110,7 +110,6 @@ func sharedSecrets(t *testing.T) map[string]string {
 		"ABUSEDESK_AUDIT_SIGNING_KEY": skey,
 	}
 }
-
 
 // waitLog waits until p's log contains substr.
 func waitLog(t *testing.T, p *proc, substr string, timeout time.Duration) {
