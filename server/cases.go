@@ -269,8 +269,11 @@ func (s *Server) Decide(ctx context.Context, caseID string, d workflows.Decision
 		return res, err
 	}
 	var cs models.Case
-	if err := s.DB.WithContext(ctx).Select("id", "status").First(&cs, "id = ?", caseID).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Select("id", "status", "outcome").First(&cs, "id = ?", caseID).Error; err != nil {
 		return res, err
+	}
+	if cs.Status == models.StatusClosed {
+		return res, fail(http.StatusConflict, "verdict", "case is closed (%s)", cs.Outcome)
 	}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.CaseWorkflowID(caseID), UpdateName: workflows.UpdateDecide,
@@ -345,6 +348,13 @@ func (s *Server) postReviewDecision(c echo.Context) error {
 	}
 	id := workflows.ReviewWorkflowID(c.Param("account"), c.Param("kind"))
 	ctx := c.Request().Context()
+	var rv models.Review
+	if err := s.DB.WithContext(ctx).First(&rv, "id = ?", id).Error; err != nil {
+		return err // no such review: 404
+	}
+	if rv.Status == "closed" {
+		return fail(http.StatusConflict, "verdict", "the review is already decided (%s)", rv.Verdict)
+	}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: id, UpdateName: workflows.UpdateDecide, Args: []any{d}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
