@@ -113,7 +113,7 @@ func (s *Server) process(ctx context.Context, envFrom, rcpt string, raw []byte) 
 		}
 		problems = subProblems
 	} else if v, ok := s.sub.(Validator); ok {
-		problems = mergeProblems(problems, v.ValidateReport(p.Report))
+		problems = MergeProblems(problems, v.ValidateReport(p.Report))
 	}
 	return s.answer(ctx, log, p, envFrom, problems)
 }
@@ -160,9 +160,9 @@ func isAutoReply(p Parsed) bool {
 	return p.autoSubmitted == "auto-replied"
 }
 
-// mergeProblems adds the validator's problems to the mail's own, except
-// those about a field the mail's problems already explain.
-func mergeProblems(own, more []models.FieldError) []models.FieldError {
+// MergeProblems adds the validator's problems to a document's own, except
+// those about a field the document's problems already explain.
+func MergeProblems(own, more []models.FieldError) []models.FieldError {
 	seen := map[string]bool{}
 	for _, p := range own {
 		seen[p.Field] = true

@@ -9,7 +9,6 @@ import (
 
 	"github.com/abusedesk/abusedesk/intake"
 	"github.com/abusedesk/abusedesk/mailintake"
-	"github.com/abusedesk/abusedesk/models"
 )
 
 // PostXARF is POST /v1/reports/xarf: one X-ARF v4 JSON report, public like
@@ -32,7 +31,7 @@ func (s *Server) PostXARF(c echo.Context) error {
 	if len(problems) > 0 {
 		_, more := intake.Validate(&r)
 		reportsRejected.WithLabelValues("422").Inc()
-		return &intake.Invalid{Problems: withoutRepeats(problems, more)}
+		return &intake.Invalid{Problems: mailintake.MergeProblems(problems, more)}
 	}
 	key := mailintake.XARFDedupKey(body)
 	ctx := c.Request().Context()
@@ -47,20 +46,4 @@ func (s *Server) PostXARF(c echo.Context) error {
 		ReportsAccepted.WithLabelValues(string(r.Category), r.Source).Inc()
 	}
 	return c.JSON(http.StatusAccepted, created)
-}
-
-// withoutRepeats lists the document's problems, then the validation's
-// problems about fields the document's problems do not already explain.
-func withoutRepeats(own, more []models.FieldError) []models.FieldError {
-	seen := map[string]bool{}
-	for _, p := range own {
-		seen[p.Field] = true
-	}
-	out := append([]models.FieldError(nil), own...)
-	for _, p := range more {
-		if !seen[p.Field] {
-			out = append(out, p)
-		}
-	}
-	return out
 }
