@@ -14,24 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/abusedesk/abusedesk/app"
 	"github.com/abusedesk/abusedesk/internal/smtpsink"
 	"github.com/abusedesk/abusedesk/internal/testenv"
 	"github.com/abusedesk/abusedesk/workflows"
 )
-
-func init() {
-	// Until worker.RegisterWorkflows registers ForwardBatch, the desks these
-	// tests start register it themselves (a no-op once it does).
-	app.OnWorker(func(w sdkworker.Worker, _ *app.App) {
-		w.RegisterWorkflowWithOptions(workflows.ForwardBatch, workflow.RegisterOptions{
-			Name: workflows.WorkflowForwardBatch, DisableAlreadyRegisteredCheck: true})
-	})
-}
 
 // historySize is one workflow history's size.
 type historySize struct {

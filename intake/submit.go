@@ -113,9 +113,20 @@ func (s *Service) Submit(ctx context.Context, r models.ReportRequest, idemKey st
 		return Created{}, fmt.Errorf("%w: store case: %v", ErrUnavailable, err)
 	}
 	if err := s.Start(ctx, c); err != nil {
-		// Not durable: leave nothing half-made.
-		s.DB.Where("case_id = ?", id).Delete(&models.CaseURL{})
-		s.DB.Where("id = ?", id).Delete(&models.Case{})
+		if errors.Is(err, errNotMarked) {
+			// Stored and running: durable. Reconcile marks the row later.
+			if s.Log != nil {
+				s.Log.Warn("case workflow started but not marked started", "case", id, "err", err)
+			}
+			return s.created(id, token, false), nil
+		}
+		// Not durable: leave nothing half-made (both rows or neither).
+		_ = s.DB.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Where("case_id = ?", id).Delete(&models.CaseURL{}).Error; err != nil {
+				return err
+			}
+			return tx.Where("id = ?", id).Delete(&models.Case{}).Error
+		})
 		return Created{}, fmt.Errorf("%w: start workflow: %v", ErrUnavailable, err)
 	}
 	return s.created(id, token, false), nil
@@ -140,8 +151,15 @@ func (s *Service) Start(ctx context.Context, c models.Case) error {
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		return err
 	}
-	return s.DB.WithContext(ctx).Model(&models.Case{}).Where("id = ?", c.ID).Update("workflow_started", true).Error
+	if err := s.DB.WithContext(ctx).Model(&models.Case{}).Where("id = ?", c.ID).Update("workflow_started", true).Error; err != nil {
+		return fmt.Errorf("%w: %v", errNotMarked, err)
+	}
+	return nil
 }
+
+// errNotMarked: the case's workflow runs, but the row could not be marked
+// started (the database went away in between). The case must stay.
+var errNotMarked = errors.New("workflow started, case not marked started")
 
 // Reconcile starts the workflows of cases stored but never started (a crash
 // between the two steps of Submit), so nothing stored is ever dropped.
@@ -169,7 +187,7 @@ func (s *Service) replay(ctx context.Context, key string) (Created, bool, error)
 		return Created{}, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	if !c.WorkflowStarted {
-		if err := s.Start(ctx, c); err != nil {
+		if err := s.Start(ctx, c); err != nil && !errors.Is(err, errNotMarked) {
 			return Created{}, false, fmt.Errorf("%w: start workflow: %v", ErrUnavailable, err)
 		}
 	}
