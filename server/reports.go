@@ -16,7 +16,6 @@ import (
 
 	"github.com/abusedesk/abusedesk/intake"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/workflows"
 )
 
 // reportFields is the JSON shape of a report: every field and what its
@@ -286,21 +285,7 @@ func (s *Server) postReporterAnswer(c echo.Context) error {
 }
 
 func (s *Server) answer(c echo.Context, cs models.Case, answer string) error {
-	if strings.TrimSpace(answer) == "" {
-		return fail(http.StatusUnprocessableEntity, "answer", "required")
-	}
-	if len(answer) > intake.MaxDescription {
-		return fail(http.StatusUnprocessableEntity, "answer", "at most %d characters", intake.MaxDescription)
-	}
-	if cs.Status != models.StatusAwaitingReporter {
-		return fail(http.StatusConflict, "answer", "the case is %s and asks you nothing now", cs.Status)
-	}
-	ctx := c.Request().Context()
-	if err := s.DB.WithContext(ctx).Create(&models.ReporterReply{CaseID: cs.ID, Answer: answer}).Error; err != nil {
-		return err
-	}
-	if err := s.Temporal.SignalWorkflow(ctx, workflows.CaseWorkflowID(cs.ID), "", workflows.SignalReporterAnswer,
-		workflows.ReporterAnswer{AnsweredAt: time.Now().UTC()}); err != nil {
+	if err := s.ReporterAnswer(c.Request().Context(), cs, answer); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"case_id": cs.ID, "status": "answer received"})
