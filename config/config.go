@@ -100,7 +100,7 @@ var Keys = []Key{
 	{"api_keys", nil, "list of {name, hash (hex SHA-256 of the key), role: admin|analyst|auditor}"},
 	{"rdap_enabled", false, "look up the hosting provider of an origin IP by RDAP when no network matches"},
 	{"rdap_url", "https://rdap.org/ip/", "RDAP base URL"},
-	{"max_body_bytes", 1 << 20, "largest accepted request body"},
+	{"max_body_bytes", 4 << 20, "largest accepted request body (a 10,000-URL notice is about 1.1 MB)"},
 	{"log_level", "info", "debug, info, warn or error"},
 	{"operator_reminder_after", "72h", "reminder to the operator after a hosted-content notice"},
 	{"operator_response_window", "168h", "deadline for the operator's answer; then the content is removed"},

@@ -157,10 +157,10 @@ func TestReporterViewAndRoles(t *testing.T) {
 	require.Equal(t, http.StatusOK, call(t, env, "GET", "/v1/cases/"+hosted.CaseID+"/history", testenv.AuditorKey, nil, nil).Code)
 	require.Equal(t, http.StatusOK, call(t, env, "GET", "/v1/admin/outbox", testenv.AdminKey, nil, nil).Code)
 
-	// Bodies over max_body_bytes (1 MiB): 413 with the problem listed,
+	// Bodies over max_body_bytes (4 MiB): 413 with the problem listed,
 	// whether the length is announced or the body is chunked.
 	before := caseCount(t, env)
-	big := `{"category":"phishing","urls":["https://shop.example/"],"description":"` + strings.Repeat("a", 1<<20) + `"}`
+	big := `{"category":"phishing","urls":["https://shop.example/"],"description":"` + strings.Repeat("a", 4<<20) + `"}`
 	for name, body := range map[string]func() any{
 		"content-length": func() any { return []byte(big) },
 		"chunked":        func() any { return io.MultiReader(bytes.NewReader([]byte(big))) },

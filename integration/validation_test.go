@@ -74,7 +74,7 @@ func TestReportValidation(t *testing.T) {
 		}), 422, []string{"description", "forward_to_operator", "reporter.name"}},
 		{"not JSON", `{"category": "phishing",`, 400, []string{"body"}},
 		{"a JSON array", `[{"category": "phishing"}]`, 400, []string{"body"}},
-		{"too large", `{"description":"` + strings.Repeat("x", 1<<20) + `"}`, 413, []string{"body"}},
+		{"too large", `{"description":"` + strings.Repeat("x", 4<<20) + `"}`, 413, []string{"body"}},
 	}
 	// What a type problem says.
 	messages := map[string]string{

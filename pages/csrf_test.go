@@ -148,7 +148,7 @@ func TestCSRFAndSessionOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, res.StatusCode)
 
 	// Page errors are pages: a form too large, a category not chosen.
-	big := url.Values{"answer": {strings.Repeat("a", 2<<20)}}
+	big := url.Values{"answer": {strings.Repeat("a", 5<<20)}}
 	res, body = anon.do(http.MethodPost, "/status/"+cdn.CaseID+"/answer", big, nil)
 	require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
 	require.Contains(t, res.Header.Get("Content-Type"), "text/html")

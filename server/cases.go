@@ -97,7 +97,7 @@ func QueryCases(db *gorm.DB, f CaseFilter) ([]models.Case, error) {
 	switch f.Status {
 	case "", "all":
 	case "open":
-		q = q.Where("status <> ?", models.StatusClosed)
+		q = q.Where(store.OpenCases)
 	default:
 		q = q.Where("status = ?", f.Status)
 	}
@@ -117,9 +117,7 @@ func QueryCases(db *gorm.DB, f CaseFilter) ([]models.Case, error) {
 		q = q.Where("next_deadline IS NOT NULL AND next_deadline < ?", *f.DeadlineBefore)
 	}
 	var out []models.Case
-	err := q.Order("priority ASC").Order("CASE WHEN next_deadline IS NULL THEN 1 ELSE 0 END").
-		Order("next_deadline ASC").Order("created_at ASC").Order("id ASC").
-		Offset(f.Offset).Limit(f.Limit).Find(&out).Error
+	err := q.Order(store.OpenQueueOrder).Offset(f.Offset).Limit(f.Limit).Find(&out).Error
 	return out, err
 }
 

@@ -87,7 +87,24 @@ var migrations = []migration{
 			&models.Termination{}, &models.ClearinghouseReport{},
 		)
 	}},
+	{2, "open-queue index", func(tx *gorm.DB) error {
+		// The analyst queue (open cases in queue order, first page) reads
+		// this partial index in order and stops at the page size, instead of
+		// sorting every open case. The ORDER BY must stay exactly
+		// OpenQueueOrder for the planner to use it, and the query's status
+		// condition must be the literal below (a bound parameter does not
+		// prove the index's WHERE on SQLite or in PostgreSQL's generic plans).
+		return tx.Exec("CREATE INDEX IF NOT EXISTS idx_cases_open_queue ON cases (" + OpenQueueOrder + ") WHERE " + OpenCases).Error
+	}},
 }
+
+// OpenCases is the condition that selects open cases, as literal SQL.
+const OpenCases = "status <> 'closed'"
+
+// OpenQueueOrder is the queue order: CSAM first, then by next deadline (none
+// last), then oldest first.
+const OpenQueueOrder = "priority, (CASE WHEN next_deadline IS NULL THEN 1 ELSE 0 END), next_deadline, created_at, id"
+
 
 // Extra lets other packages (audit log, statements) add their tables as
 // migrations of their own, applied after the core ones.

@@ -39,7 +39,8 @@ type Options struct {
 	Address string
 	// Namespace is created (or kept) at start, e.g. "default".
 	Namespace string
-	// DataDir holds the SQLite file (DataDir/temporal.db) when DB is "sqlite".
+	// DataDir holds the SQLite files (DataDir/temporal.db and
+	// temporal_visibility.db) when DB is "sqlite".
 	DataDir string
 	// DB is "sqlite" (default) or "postgres".
 	DB string

@@ -26,6 +26,12 @@ import (
 const (
 	// sqliteFile is the Temporal database's file name inside Options.DataDir.
 	sqliteFile = "temporal.db"
+	// sqliteVisibilityFile holds the visibility records. Temporal's SQLite
+	// plugin gives each file one connection; with both stores in one file
+	// every visibility write queues behind (and blocks) the history
+	// service's reads and writes. A data directory made before this file
+	// existed keeps visibility in temporal.db (its records are there).
+	sqliteVisibilityFile = "temporal_visibility.db"
 	// postgresPlugin is Temporal's PostgreSQL (lib/pq) persistence plugin.
 	postgresPlugin = "postgres12"
 	// postgresAdminDB is the database connected to while creating the others.
@@ -44,11 +50,37 @@ const (
 // the schema, and the namespace is inserted when missing (CreateNamespaces is
 // a no-op for an existing one, so search attributes given here only count on
 // a new file; Start registers missing ones through the frontend).
-func sqliteConfig(o Options) (*config.SQL, error) {
+func sqliteConfig(o Options) (store, visibility *config.SQL, err error) {
 	if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("temporalserver: data dir: %w", err)
+		return nil, nil, fmt.Errorf("temporalserver: data dir: %w", err)
 	}
 	file := filepath.Join(o.DataDir, sqliteFile)
+	visFile := filepath.Join(o.DataDir, sqliteVisibilityFile)
+	shared := exists(file) && !exists(visFile)
+	store, err = sqliteFileConfig(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	visibility = store
+	if !shared {
+		// The schema tool writes both schemas; the visibility file uses one.
+		if visibility, err = sqliteFileConfig(visFile); err != nil {
+			return nil, nil, err
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
+	if err != nil {
+		return nil, nil, fmt.Errorf("temporalserver: namespace config: %w", err)
+	}
+	if err := sqliteschema.CreateNamespaces(store, ns); err != nil {
+		return nil, nil, fmt.Errorf("temporalserver: create namespace: %w", err)
+	}
+	return store, visibility, nil
+}
+
+// sqliteFileConfig returns the SQL config of one SQLite file, setting up
+// the schema when the file is new.
+func sqliteFileConfig(file string) (*config.SQL, error) {
 	cfg := &config.SQL{
 		PluginName:   sqliteplugin.PluginName,
 		DatabaseName: file,
@@ -67,19 +99,17 @@ func sqliteConfig(o Options) (*config.SQL, error) {
 			for _, suffix := range []string{"", "-wal", "-shm"} {
 				_ = os.Remove(file + suffix)
 			}
-			return nil, fmt.Errorf("temporalserver: sqlite schema: %w", err)
+			return nil, fmt.Errorf("temporalserver: sqlite schema of %s: %w", filepath.Base(file), err)
 		}
 	} else if err != nil {
 		return nil, fmt.Errorf("temporalserver: sqlite file: %w", err)
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
-	if err != nil {
-		return nil, fmt.Errorf("temporalserver: namespace config: %w", err)
-	}
-	if err := sqliteschema.CreateNamespaces(cfg, ns); err != nil {
-		return nil, fmt.Errorf("temporalserver: create namespace: %w", err)
-	}
 	return cfg, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // postgresConfigs returns the SQL configs of the default store and the

@@ -207,13 +207,16 @@ func setPersistence(ctx context.Context, conf *config.Config, o Options, logger 
 			"postgres-visibility": {SQL: visibility},
 		}
 	default:
-		cfg, err := sqliteConfig(o)
+		store, visibility, err := sqliteConfig(o)
 		if err != nil {
 			return err
 		}
 		conf.Persistence.DefaultStore = "sqlite-default"
-		conf.Persistence.VisibilityStore = "sqlite-default"
-		conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: cfg}}
+		conf.Persistence.VisibilityStore = "sqlite-visibility"
+		conf.Persistence.DataStores = map[string]config.DataStore{
+			"sqlite-default":    {SQL: store},
+			"sqlite-visibility": {SQL: visibility},
+		}
 	}
 	return nil
 }

@@ -241,3 +241,37 @@ func TestOptionsDefaults(t *testing.T) {
 	require.Equal(t, "pw", store.Password)
 	require.Equal(t, "disable", vis.ConnectAttributes["sslmode"])
 }
+
+// TestSQLiteVisibilityFile: a new data directory keeps visibility in its own
+// file (its own connection); one made before that keeps visibility in
+// temporal.db, where its records are. Either way a search finds the
+// workflow by its attribute.
+func TestSQLiteVisibilityFile(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		t.Run(map[bool]string{false: "new", true: "legacy"}[legacy], func(t *testing.T) {
+			addr, err := FreeAddr()
+			require.NoError(t, err)
+			dir := t.TempDir()
+			if legacy {
+				_, err := sqliteFileConfig(filepath.Join(dir, sqliteFile))
+				require.NoError(t, err)
+			}
+			o := Options{Address: addr, Namespace: "default", DataDir: dir, Retention: testRetention,
+				SearchAttributes: map[string]enumspb.IndexedValueType{"CaseStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD}}
+			s := startServer(t, o)
+			c := dial(t, s, o.Namespace)
+			defer runWorker(t, c)()
+			_, err = c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+				ID: "vis-1", TaskQueue: testTaskQueue, TypedSearchAttributes: keyword("CaseStatus", "waiting"),
+			}, testWorkflowName)
+			require.NoError(t, err)
+			require.Eventually(t, func() bool {
+				res, err := c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+					Namespace: o.Namespace, Query: `CaseStatus = "waiting"`})
+				return err == nil && len(res.GetExecutions()) == 1 && res.GetExecutions()[0].GetExecution().GetWorkflowId() == "vis-1"
+			}, 20*time.Second, 100*time.Millisecond)
+			_, err = os.Stat(filepath.Join(dir, sqliteVisibilityFile))
+			require.Equal(t, legacy, os.IsNotExist(err), "visibility file present: %v", err)
+		})
+	}
+}
