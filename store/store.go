@@ -105,7 +105,6 @@ const OpenCases = "status <> 'closed'"
 // last), then oldest first.
 const OpenQueueOrder = "priority, (CASE WHEN next_deadline IS NULL THEN 1 ELSE 0 END), next_deadline, created_at, id"
 
-
 // Extra lets other packages (audit log, statements) add their tables as
 // migrations of their own, applied after the core ones.
 var Extra []func(tx *gorm.DB) error
