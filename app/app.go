@@ -141,7 +141,7 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 	a.Intake = &intake.Service{DB: a.DB, Temporal: a.Temporal, TaskQueue: cfg.TaskQueue, Timers: Timers(cfg),
 		PublicURL: cfg.PublicURL, Secret: a.Acts.TokenSecret, Log: a.Log}
 	if opt.Role != RoleServer {
-		a.Worker = worker.New(a.Temporal, cfg.TaskQueue, a.Acts)
+		a.Worker = worker.New(a.Temporal, cfg.TaskQueue, a.Acts, cfg.WorkerWorkflowTasks, cfg.WorkerActivities)
 		for _, h := range workerHooks {
 			h(a.Worker, a)
 		}

@@ -51,6 +51,11 @@ type Config struct {
 	RDAPURL           string
 	MaxBodyBytes      int64
 	LogLevel          string
+	PprofAddr         string
+	// WorkerWorkflowTasks and WorkerActivities are a worker's concurrent
+	// workflow tasks and activities.
+	WorkerWorkflowTasks int
+	WorkerActivities    int
 
 	OperatorReminderAfter  time.Duration
 	OperatorResponseWindow time.Duration
@@ -102,6 +107,9 @@ var Keys = []Key{
 	{"rdap_url", "https://rdap.org/ip/", "RDAP base URL"},
 	{"max_body_bytes", 4 << 20, "largest accepted request body (a 10,000-URL notice is about 1.1 MB)"},
 	{"log_level", "info", "debug, info, warn or error"},
+	{"worker_workflow_tasks", 4, "workflow tasks a worker runs at once (each a CPU-bound step of a case; more than a few per core only queue in the history service: measured in README 'Load and faults')"},
+	{"worker_activities", 200, "activities a worker runs at once (notices, lookups: mostly waiting on the network)"},
+	{"pprof_addr", "", "listen address of the Go profiler (net/http/pprof, no authentication: keep it on loopback); empty: off"},
 	{"operator_reminder_after", "72h", "reminder to the operator after a hosted-content notice"},
 	{"operator_response_window", "168h", "deadline for the operator's answer; then the content is removed"},
 	{"reporter_info_window", "336h", "how long a need_info question waits for the reporter"},
@@ -164,6 +172,7 @@ func Load(file string) (*Config, error) {
 		return s
 	}
 	c.HTTPAddr = addr("http_addr", false)
+	c.PprofAddr = addr("pprof_addr", true)
 	c.DataDir = v.GetString("data_dir")
 	c.PublicURL = strings.TrimRight(v.GetString("public_url"), "/")
 	c.TemporalAddress = addr("temporal_address", false)
@@ -194,6 +203,8 @@ func Load(file string) (*Config, error) {
 	c.CopyrightStrikes = v.GetInt("copyright_strikes")
 	c.CopyrightStrikeWindow = dur("copyright_strike_window")
 	c.HostingStrikes = v.GetInt("hosting_strikes")
+	c.WorkerWorkflowTasks = v.GetInt("worker_workflow_tasks")
+	c.WorkerActivities = v.GetInt("worker_activities")
 	c.HostingStrikeWindow = dur("hosting_strike_window")
 	c.TokenSecret = v.GetString("token_secret")
 	c.PayloadKeys = v.GetString("payload_keys")
@@ -209,6 +220,11 @@ func Load(file string) (*Config, error) {
 		case "admin", "analyst", "auditor":
 		default:
 			errs = append(errs, fmt.Sprintf("api_keys[%d].role: %q is not admin, analyst or auditor", i, k.Role))
+		}
+	}
+	for key, n := range map[string]int{"worker_workflow_tasks": c.WorkerWorkflowTasks, "worker_activities": c.WorkerActivities} {
+		if n < 2 {
+			errs = append(errs, fmt.Sprintf("%s (ABUSEDESK_%s): must be a number of at least 2", key, strings.ToUpper(key)))
 		}
 	}
 	if c.MaxBodyBytes < 1024 {

@@ -1,6 +1,9 @@
 package temporalserver
 
 import (
+	"sync/atomic"
+	"time"
+
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/dynamicconfig"
 )
@@ -15,22 +18,71 @@ const historyCacheSize = 8096
 
 // dynamicConfig is the server's dynamic config: dev-server settings first,
 // then Options.DynamicConfig overrides.
-func dynamicConfig(o Options) dynamicconfig.StaticClient {
+func dynamicConfig(o Options) *liveConfig {
 	dc := dynamicconfig.StaticClient{
-		// New search attributes are usable at once, not after a cache refresh.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
-		dynamicconfig.FrontendPersistenceMaxQPS.Key():               persistenceMaxQPS,
-		dynamicconfig.HistoryPersistenceMaxQPS.Key():                persistenceMaxQPS,
-		dynamicconfig.MatchingPersistenceMaxQPS.Key():               persistenceMaxQPS,
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():            historyCacheSize,
+		dynamicconfig.FrontendPersistenceMaxQPS.Key():    persistenceMaxQPS,
+		dynamicconfig.HistoryPersistenceMaxQPS.Key():     persistenceMaxQPS,
+		dynamicconfig.MatchingPersistenceMaxQPS.Key():    persistenceMaxQPS,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): historyCacheSize,
 		// The UI and the case list query visibility often.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 	}
 	for k, v := range o.DynamicConfig {
 		dc[dynamicconfig.MakeKey(k)] = v
 	}
-	return dc
+	lc := &liveConfig{static: dc}
+	lc.forceSARefresh.Store(true)
+	return lc
 }
+
+// forceSARefreshKey makes every search-attribute read go to the store.
+var forceSARefreshKey = dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key()
+
+// liveConfig is the static config plus one setting that changes at run
+// time: system.forceSearchAttributesCacheRefreshOnRead. It is on while the
+// server starts, so that attributes registered by this start are usable at
+// once, and off after (searchAttributesSettled). Left on, every start,
+// upsert and visibility write re-reads the attributes from the store under
+// one lock: in the intake profile that lock and the read were where the
+// starts queued.
+type liveConfig struct {
+	static         dynamicconfig.StaticClient
+	forceSARefresh atomic.Bool
+}
+
+var (
+	cvTrue  = []dynamicconfig.ConstrainedValue{{Value: true}}
+	cvFalse = []dynamicconfig.ConstrainedValue{{Value: false}}
+)
+
+// GetValue implements dynamicconfig.Client.
+func (c *liveConfig) GetValue(key dynamicconfig.Key) []dynamicconfig.ConstrainedValue {
+	if key == forceSARefreshKey {
+		if _, set := c.static[key]; !set {
+			if c.forceSARefresh.Load() {
+				return cvTrue
+			}
+			return cvFalse
+		}
+	}
+	return c.static.GetValue(key)
+}
+
+// searchAttributesSettled turns the forced refresh off: at once when this
+// start added no attribute (every cache was filled after they all existed),
+// else once the attribute caches have expired, so none still holds a list
+// from before the addition.
+func (c *liveConfig) searchAttributesSettled(added bool) {
+	if !added {
+		c.forceSARefresh.Store(false)
+		return
+	}
+	time.AfterFunc(saCacheLifetime, func() { c.forceSARefresh.Store(false) })
+}
+
+// saCacheLifetime is the server's search attribute cache lifetime
+// (common/searchattribute cacheRefreshInterval, 60 s) plus a margin.
+const saCacheLifetime = 65 * time.Second
 
 // clusterConfig describes the single local cluster. Its ID is generated and
 // stored on first start; the addresses are updated on every start.

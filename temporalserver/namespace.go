@@ -97,41 +97,41 @@ func namespaceUpdate(cur *namespacepb.NamespaceConfig, o Options, logger log.Log
 // ensureSearchAttributes adds the configured search attributes missing from
 // the namespace. An existing attribute of another type is an error: workflows
 // would fail to upsert it.
-func ensureSearchAttributes(ctx context.Context, c sdkclient.Client, o Options) error {
+func ensureSearchAttributes(ctx context.Context, c sdkclient.Client, o Options) (added bool, err error) {
 	if len(o.SearchAttributes) == 0 {
-		return nil
+		return false, nil
 	}
 	ops := c.OperatorService()
 	list, err := listSearchAttributes(ctx, ops, o.Namespace)
 	if err != nil {
-		return err
+		return false, err
 	}
 	missing := map[string]enumspb.IndexedValueType{}
 	for name, want := range o.SearchAttributes {
 		if _, ok := list.GetSystemAttributes()[name]; ok {
-			return fmt.Errorf("temporalserver: search attribute %s is a system attribute", name)
+			return false, fmt.Errorf("temporalserver: search attribute %s is a system attribute", name)
 		}
 		got, ok := list.GetCustomAttributes()[name]
 		switch {
 		case !ok:
 			missing[name] = want
 		case got != want:
-			return fmt.Errorf("temporalserver: search attribute %s exists as %s, want %s", name, got, want)
+			return false, fmt.Errorf("temporalserver: search attribute %s exists as %s, want %s", name, got, want)
 		}
 	}
 	if len(missing) == 0 {
-		return nil
+		return false, nil
 	}
 	_, err = ops.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace:        o.Namespace,
 		SearchAttributes: missing,
 	})
 	if err != nil {
-		return fmt.Errorf("temporalserver: add search attributes: %w", err)
+		return false, fmt.Errorf("temporalserver: add search attributes: %w", err)
 	}
-	// No wait for namespace caches: system.forceSearchAttributesCacheRefreshOnRead
-	// (see dynamicConfig) makes every service read aliases from the database.
-	return nil
+	// No wait for the attribute caches: system.forceSearchAttributesCacheRefreshOnRead
+	// stays on until they have all refreshed (liveConfig).
+	return true, nil
 }
 
 // listSearchAttributes lists the namespace's search attributes. A namespace

@@ -31,6 +31,7 @@ type Server struct {
 	ui     *uiserver.Server
 	client sdkclient.Client
 	logger log.Logger
+	dc     *liveConfig
 }
 
 // Start starts the embedded server and returns once the frontend answers and
@@ -55,12 +56,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	dc := dynamicConfig(o)
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(staticHosts(conf)),
 		temporal.WithLogger(logger),
-		temporal.WithDynamicConfigClient(dynamicConfig(o)),
+		temporal.WithDynamicConfigClient(dc),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("temporalserver: new server: %w", err)
@@ -68,7 +70,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("temporalserver: start: %w", err)
 	}
-	s := &Server{opts: o, server: srv, logger: logger}
+	s := &Server{opts: o, server: srv, logger: logger, dc: dc}
 	if err := s.afterStart(ctx); err != nil {
 		s.Stop()
 		return nil, err
@@ -88,9 +90,11 @@ func (s *Server) afterStart(ctx context.Context) error {
 	if err := ensureNamespace(ctx, c, s.opts, s.logger); err != nil {
 		return err
 	}
-	if err := ensureSearchAttributes(ctx, c, s.opts); err != nil {
+	added, err := ensureSearchAttributes(ctx, c, s.opts)
+	if err != nil {
 		return err
 	}
+	s.dc.searchAttributesSettled(added)
 	if s.opts.UIAddr != "" {
 		ui, err := startUI(ctx, s.opts)
 		if err != nil {

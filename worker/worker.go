@@ -31,12 +31,16 @@ func RegisterWorkflows(r interface {
 }
 
 // New returns a worker on taskQueue running every workflow and activity.
-func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
+// workflowTasks and activities are its concurrent slots (config keys
+// worker_workflow_tasks and worker_activities).
+func New(c client.Client, taskQueue string, acts *activities.Activities, workflowTasks, activitySlots int) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
-		// The engine is CPU-bound on small machines; these are enough to
-		// keep it busy without piling up slots (DESIGN.md measurements).
-		MaxConcurrentActivityExecutionSize:     200,
-		MaxConcurrentWorkflowTaskExecutionSize: 200,
+		// Workflow tasks are CPU-bound and every one ends in a write to
+		// its history shard, one write at a time: a few per core keep the
+		// engine busy, and more only queue there, ahead of the starts of
+		// new reports (README, Load and faults).
+		MaxConcurrentWorkflowTaskExecutionSize: workflowTasks,
+		MaxConcurrentActivityExecutionSize:     activitySlots,
 		// On stop, let running activities finish and report (a notice sent
 		// but not yet marked sent would otherwise wait out its timeout and
 		// risk a second delivery).
