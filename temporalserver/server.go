@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
@@ -52,11 +53,34 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	dc := dynamicConfig(o)
+	var srv temporal.Server
+	// The internal services' ports are picked free just before the server
+	// binds them; another process can take one in between. Pick again.
+	for attempt := 1; ; attempt++ {
+		srv, err = newServer(ctx, o, logger, dc)
+		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+		logger.Warn("temporalserver: an internal port was taken; picking new ones", tag.Error(err))
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: o, server: srv, logger: logger, dc: dc}
+	if err := s.afterStart(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newServer builds and starts the server on freshly picked internal ports.
+func newServer(ctx context.Context, o Options, logger log.Logger, dc *liveConfig) (temporal.Server, error) {
 	conf, err := buildConfig(ctx, o, logger)
 	if err != nil {
 		return nil, err
 	}
-	dc := dynamicConfig(o)
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
@@ -68,14 +92,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("temporalserver: new server: %w", err)
 	}
 	if err := srv.Start(); err != nil {
+		_ = srv.Stop()
 		return nil, fmt.Errorf("temporalserver: start: %w", err)
 	}
-	s := &Server{opts: o, server: srv, logger: logger, dc: dc}
-	if err := s.afterStart(ctx); err != nil {
-		s.Stop()
-		return nil, err
-	}
-	return s, nil
+	return srv, nil
 }
 
 // afterStart connects a client, prepares the namespace and starts the UI.
