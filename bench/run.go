@@ -119,7 +119,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 
 	if cfg.Key != "" {
-		api := API{URL: cfg.URL, Key: cfg.Key, Client: f.client}
+		api := API{URL: cfg.URL, Key: cfg.Key, Client: f.client, Progress: cfg.Progress}
 		if cfg.Decide {
 			progress(&cfg, "deciding hosted cases...\n")
 			sum.Decisions = api.decide(ctx, sum.Cases, cfg.Concurrency, cfg.Settle)

@@ -29,6 +29,33 @@ type API struct {
 	URL    string
 	Key    string
 	Client *http.Client
+	// Progress, when set, gets a status line of the long checks.
+	Progress io.Writer
+}
+
+// ticking rewrites line() on a.Progress every second until stopped.
+func (a API) ticking(line func() string) (stop func()) {
+	if a.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprintln(a.Progress, "\r"+line()+"   ")
+				return
+			case <-t.C:
+				fmt.Fprint(a.Progress, "\r"+line()+"   ")
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 // Case reads one case.
@@ -76,6 +103,12 @@ func (a API) WaitStates(ctx context.Context, cases []Accepted, concurrency int, 
 	defer cancel()
 	out := Outcomes{Checked: len(cases), ByState: map[string]int{}}
 	var mu sync.Mutex
+	checked := 0
+	defer a.ticking(func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return fmt.Sprintf("checked %d/%d cases, %d as expected", checked, len(cases), out.Expected)
+	})()
 	forEach(len(cases), concurrency, func(i int) {
 		c := cases[i]
 		var last CaseState
@@ -94,6 +127,7 @@ func (a API) WaitStates(ctx context.Context, cases []Accepted, concurrency int, 
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		checked++
 		state := last.Status
 		if last.Outcome != "" {
 			state += "/" + last.Outcome
@@ -129,10 +163,25 @@ func (a API) decide(ctx context.Context, cases []Accepted, concurrency int, time
 	var mu sync.Mutex
 	var lat []time.Duration
 	start := time.Now()
+	defer a.ticking(func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return fmt.Sprintf("decided %d/%d hosted cases  %.1f/s", d.Applied, d.Cases, rate(d.Applied, time.Since(start)))
+	})()
 	body := map[string]any{"verdict": "violates", "clause": "malware", "reason": "load test: malware distribution"}
 	forEach(len(hosted), concurrency, func(k int) {
 		i := hosted[k]
 		for wait := 100 * time.Millisecond; ctx.Err() == nil; wait = min(2*wait, 2*time.Second) {
+			// Ask the read model first: a decision sent while the case is
+			// still being classified is refused, but only after a trip
+			// through the workflow (an update's validator runs there).
+			if st, err := a.Case(ctx, cases[i].CaseID); err != nil || st.Status != "awaiting_analyst" {
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+				continue
+			}
 			s := time.Now()
 			code, _, err := a.do(ctx, http.MethodPost, "/v1/cases/"+cases[i].CaseID+"/decisions", body)
 			if err == nil && code == http.StatusOK {
