@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime"
 	"sort"
@@ -194,37 +195,41 @@ func progress(cfg *Config, format string, args ...any) {
 	}
 }
 
-// showProgress rewrites one status line every half second until stopped.
+// showProgress rewrites the filing status line until stopped.
 func showProgress(cfg *Config, f *filer, w *watcher) func() {
-	if cfg.Progress == nil {
+	return statusLine(cfg.Progress, 500*time.Millisecond, func() string {
+		sent, acc, failed := f.snapshot()
+		f.mu.Lock()
+		r := rate(acc, f.last.Sub(f.first))
+		f.mu.Unlock()
+		s := fmt.Sprintf("sent %d/%d  accepted %d  failed attempts %d  %.1f accepted/s", sent, cfg.Reports, acc, failed, r)
+		if w != nil {
+			s += fmt.Sprintf("  cdn closed %d", w.count())
+		}
+		return s
+	})
+}
+
+// statusLine rewrites line() on out every period until stopped, then ends
+// the line. A nil out shows nothing.
+func statusLine(out io.Writer, every time.Duration, line func() string) (stop func()) {
+	if out == nil {
 		return func() {}
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
-	line := func() {
-		sent, acc, failed := f.snapshot()
-		f.mu.Lock()
-		r := rate(acc, f.last.Sub(f.first))
-		f.mu.Unlock()
-		s := fmt.Sprintf("\rsent %d/%d  accepted %d  failed attempts %d  %.1f accepted/s", sent, cfg.Reports, acc, failed, r)
-		if w != nil {
-			s += fmt.Sprintf("  cdn closed %d", w.count())
-		}
-		fmt.Fprint(cfg.Progress, s+"   ")
-	}
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(500 * time.Millisecond)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
 			case <-done:
-				line()
-				fmt.Fprintln(cfg.Progress)
+				fmt.Fprintln(out, "\r"+line()+"   ")
 				return
 			case <-t.C:
-				line()
+				fmt.Fprint(out, "\r"+line()+"   ")
 			}
 		}
 	}()

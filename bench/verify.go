@@ -33,31 +33,6 @@ type API struct {
 	Progress io.Writer
 }
 
-// ticking rewrites line() on a.Progress every second until stopped.
-func (a API) ticking(line func() string) (stop func()) {
-	if a.Progress == nil {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				fmt.Fprintln(a.Progress, "\r"+line()+"   ")
-				return
-			case <-t.C:
-				fmt.Fprint(a.Progress, "\r"+line()+"   ")
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
-}
-
 // Case reads one case.
 func (a API) Case(ctx context.Context, id string) (CaseState, error) {
 	var c CaseState
@@ -104,7 +79,7 @@ func (a API) WaitStates(ctx context.Context, cases []Accepted, concurrency int, 
 	out := Outcomes{Checked: len(cases), ByState: map[string]int{}}
 	var mu sync.Mutex
 	checked := 0
-	defer a.ticking(func() string {
+	defer statusLine(a.Progress, time.Second, func() string {
 		mu.Lock()
 		defer mu.Unlock()
 		return fmt.Sprintf("checked %d/%d cases, %d as expected", checked, len(cases), out.Expected)
@@ -163,7 +138,7 @@ func (a API) decide(ctx context.Context, cases []Accepted, concurrency int, time
 	var mu sync.Mutex
 	var lat []time.Duration
 	start := time.Now()
-	defer a.ticking(func() string {
+	defer statusLine(a.Progress, time.Second, func() string {
 		mu.Lock()
 		defer mu.Unlock()
 		return fmt.Sprintf("decided %d/%d hosted cases  %.1f/s", d.Applied, d.Cases, rate(d.Applied, time.Since(start)))

@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
-	"github.com/abusedesk/abusedesk/internal/pgtest"
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/store"
 )
@@ -126,19 +124,9 @@ func TestOpenQueueUsesItsIndex(t *testing.T) {
 // BenchmarkOpenQueue: the analyst's first page of 20,000 open cases, with
 // p50/p99 per query. go test -run '^$' -bench OpenQueue ./server/
 func BenchmarkOpenQueue(b *testing.B) {
-	for name, url := range map[string]func(b *testing.B) string{
-		"sqlite":   func(b *testing.B) string { return "sqlite:" + filepath.Join(b.TempDir(), "q.db") },
-		"postgres": func(b *testing.B) string { return pgtest.DB(b) },
-	} {
-		b.Run(name, func(b *testing.B) {
-			db, err := store.Open(url(b), "")
-			require.NoError(b, err)
-			defer func() {
-				if s, err := db.DB(); err == nil {
-					s.Close()
-				}
-			}()
-			require.NoError(b, store.Migrate(db))
+	for _, kind := range queueKinds {
+		b.Run(kind, func(b *testing.B) {
+			db := queueDB(b, kind)
 			seedOpenQueue(b, db, 20000)
 			lat := make([]time.Duration, 0, b.N)
 			b.ResetTimer()

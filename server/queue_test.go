@@ -13,22 +13,29 @@ import (
 	"github.com/abusedesk/abusedesk/store"
 )
 
+// queueDB opens a fresh, migrated database of kind "sqlite" or "postgres".
+func queueDB(tb testing.TB, kind string) *gorm.DB {
+	url := "sqlite:" + filepath.Join(tb.TempDir(), "q.db")
+	if kind == "postgres" {
+		url = pgtest.DB(tb)
+	}
+	db, err := store.Open(url, "")
+	require.NoError(tb, err)
+	tb.Cleanup(func() {
+		if s, err := db.DB(); err == nil {
+			s.Close()
+		}
+	})
+	require.NoError(tb, store.Migrate(db))
+	return db
+}
+
+// queueKinds are the databases the queue runs on.
+var queueKinds = []string{"sqlite", "postgres"}
+
 func queueDBs(t *testing.T, f func(t *testing.T, db *gorm.DB)) {
-	for name, url := range map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "q.db") },
-		"postgres": func(t *testing.T) string { return pgtest.DB(t) },
-	} {
-		t.Run(name, func(t *testing.T) {
-			db, err := store.Open(url(t), "")
-			require.NoError(t, err)
-			t.Cleanup(func() {
-				if s, err := db.DB(); err == nil {
-					s.Close()
-				}
-			})
-			require.NoError(t, store.Migrate(db))
-			f(t, db)
-		})
+	for _, kind := range queueKinds {
+		t.Run(kind, func(t *testing.T) { f(t, queueDB(t, kind)) })
 	}
 }
 
