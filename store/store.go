@@ -96,6 +96,10 @@ var migrations = []migration{
 		// prove the index's WHERE on SQLite or in PostgreSQL's generic plans).
 		return tx.Exec("CREATE INDEX IF NOT EXISTS idx_cases_open_queue ON cases (" + OpenQueueOrder + ") WHERE " + OpenCases).Error
 	}},
+	{3, "console sessions", migrateSessions},
+	{4, "submission digests", migrateSubmissions},
+	{5, "answer delivery", migrateAnswers},
+	{6, "mail and intake limits", migrateLimits},
 }
 
 // OpenCases is the condition that selects open cases, as literal SQL.
