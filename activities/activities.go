@@ -12,8 +12,11 @@ import (
 
 // Activities is the dependency struct whose methods are the activities.
 type Activities struct {
-	DB            *gorm.DB
-	Mail          Mailer // nil: notices stay in the outbox
+	DB   *gorm.DB
+	Mail Mailer // nil: notices stay in the outbox
+	// MailLimit caps the mails to one reporter address per hour (nil: no
+	// cap); see maillimit.go.
+	MailLimit     *MailLimit
 	Hosting       HostingControl
 	Registrar     RegistrarControl
 	Clearinghouse Clearinghouse

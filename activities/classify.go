@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/abusedesk/abusedesk/internal/urlnorm"
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -57,8 +58,12 @@ func (a *Activities) Classify(ctx context.Context, in ClassifyInput) (ClassifyRe
 			return ClassifyResult{}, err
 		}
 		for _, u := range byHost[h] {
+			// Reported URLs and hosted prefixes are compared in the one
+			// normal form the edge uses (internal/urlnorm), so a URL
+			// spelled differently still finds its hosted object.
+			nu := urlnorm.Prefix(u)
 			for _, o := range objs {
-				if strings.HasPrefix(u, o.URLPrefix) && !hasObject(t.Hosted, o.ObjectID) {
+				if urlnorm.Under(nu, urlnorm.Prefix(o.URLPrefix)) && !hasObject(t.Hosted, o.ObjectID) {
 					t.Hosted = append(t.Hosted, HostedRef{ObjectID: o.ObjectID, Product: o.Product, URL: u})
 				}
 			}

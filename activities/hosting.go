@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/abusedesk/abusedesk/internal/urlnorm"
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -22,9 +23,10 @@ type HostingControl interface {
 // DBHosting is the built-in HostingControl.
 type DBHosting struct{}
 
-// Disable blocks an object (idempotent).
+// Disable blocks an object (idempotent). The block keeps the object's URL
+// prefix in normal form (internal/urlnorm), the form the edge matches in.
 func (DBHosting) Disable(tx *gorm.DB, o models.HostedObject, caseID, noticeID, reason string) error {
-	b := models.Block{ObjectID: o.ObjectID, Domain: o.Domain, URLPrefix: o.URLPrefix, CaseID: caseID, NoticeID: noticeID, Reason: reason}
+	b := models.Block{ObjectID: o.ObjectID, Domain: o.Domain, URLPrefix: urlnorm.Prefix(o.URLPrefix), CaseID: caseID, NoticeID: noticeID, Reason: reason}
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&b).Error
 }
 
@@ -35,9 +37,9 @@ func (DBHosting) Restore(tx *gorm.DB, objectID string) error {
 
 // Remove marks an object removed permanently.
 func (DBHosting) Remove(tx *gorm.DB, o models.HostedObject, caseID, reason string) error {
-	b := models.Block{ObjectID: o.ObjectID, Domain: o.Domain, URLPrefix: o.URLPrefix, CaseID: caseID, Reason: reason, Removed: true}
+	b := models.Block{ObjectID: o.ObjectID, Domain: o.Domain, URLPrefix: urlnorm.Prefix(o.URLPrefix), CaseID: caseID, Reason: reason, Removed: true}
 	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "object_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"removed", "reason"})}).Create(&b).Error
+		DoUpdates: clause.AssignmentColumns([]string{"removed", "reason", "url_prefix"})}).Create(&b).Error
 }
 
 // DisableObjects disables access to the case's hosted objects.

@@ -29,6 +29,8 @@ type Mailer interface {
 type SMTPMailer struct {
 	Addr string // host:port
 	From string
+	// DKIM, when set, signs every message (see dkim.go).
+	DKIM *DKIM
 	// TLS: use STARTTLS when the relay offers it (opportunistic); loopback
 	// relays in tests offer none.
 }
@@ -59,12 +61,17 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 		msg.SetMessageID()
 	}
 	msg.SetDate()
+	// RFC 3834: no auto-responder answers a notice (replies set their own).
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	for k, v := range m.Headers {
 		msg.SetGenHeader(mail.Header(k), v)
 	}
 	msg.SetBodyString(mail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
+	}
+	if s.DKIM != nil {
+		return s.sendSigned(ctx, host, msg)
 	}
 	c, err := mail.NewClient(host, mail.WithPort(port), mail.WithTLSPolicy(mail.TLSOpportunistic),
 		mail.WithHELO("abusedesk"))

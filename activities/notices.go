@@ -77,6 +77,12 @@ func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) (NoticeResu
 	if n.Status == models.NoticeSent || a.Mail == nil {
 		return NoticeResult{NoticeID: n.ID}, nil
 	}
+	if send, err := a.admitMail(ctx, n); err != nil || !send {
+		if err != nil {
+			return NoticeResult{}, err
+		}
+		return NoticeResult{NoticeID: n.ID}, nil
+	}
 	links := Links{PublicURL: a.PublicURL, Secret: a.TokenSecret}
 	msg := Message{ID: n.ID, To: n.To, Subject: n.Subject, Text: links.Body(n), HTML: links.HTML(n)}
 	if err := a.Mail.Send(ctx, msg); err != nil {

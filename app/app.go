@@ -14,6 +14,7 @@ import (
 	"fmt"
 	historypb "go.temporal.io/api/history/v1"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 	"gorm.io/gorm"
@@ -72,8 +74,17 @@ type App struct {
 
 	Role Role
 
-	stops []func()
-	done  chan struct{}
+	stops  []func()
+	done   chan struct{}
+	uiGate *server.UIGate // signed-in auditors into the embedded Web UI
+}
+
+// uiGateWrap is the embedded Web UI's gate, nil without a UI.
+func (a *App) uiGateWrap() func(http.Handler) http.Handler {
+	if a.uiGate == nil {
+		return nil
+	}
+	return a.uiGate.Wrap
 }
 
 // Options tune Start for tests.
@@ -86,6 +97,9 @@ type Options struct {
 	// TemporalDynamicConfig overrides the embedded server's dynamic config
 	// (tests).
 	TemporalDynamicConfig map[string]any
+	// ServerTemporal, when set, wraps the Temporal client of the HTTP
+	// server (tests inject failing signals).
+	ServerTemporal func(client.Client) client.Client
 }
 
 // Start brings up what the role needs and returns when it is serving.
@@ -114,12 +128,13 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 		codecURL := ""
 		if cfg.UIAddr != "" {
 			codecURL = cfg.PublicURL + "/v1/codec"
+			a.uiGate = &server.UIGate{LoginURL: cfg.PublicURL + "/console/login"}
 		}
 		a.Embedded, err = temporalserver.Start(ctx, temporalserver.Options{
 			Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, DataDir: cfg.DataDir,
 			Retention: cfg.TemporalRetention, SearchAttributes: SearchAttributes, UIAddr: cfg.UIAddr,
 			UICodecEndpoint: codecURL, ArchivalDir: filepath.Join(cfg.DataDir, "archive"),
-			DynamicConfig: opt.TemporalDynamicConfig,
+			DynamicConfig: opt.TemporalDynamicConfig, UIGate: a.uiGateWrap(),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("embedded temporal (temporal_address %s): %w", cfg.TemporalAddress, err)
@@ -130,6 +145,9 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 		return nil, err
 	}
 	a.Acts = a.activities(opt)
+	if err := a.wireNotices(a.Acts); err != nil {
+		return nil, err
+	}
 	skey, _, err := AuditKeys(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("audit_signing_key: %w", err)
@@ -151,7 +169,11 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 		a.stops = append(a.stops, a.Worker.Stop)
 	}
 	if opt.Role != RoleWorker {
-		a.Server = &server.Server{Cfg: cfg, DB: a.DB, Temporal: a.Temporal, Intake: a.Intake, Log: a.Log,
+		tc := a.Temporal
+		if opt.ServerTemporal != nil {
+			tc = opt.ServerTemporal(tc)
+		}
+		a.Server = &server.Server{Cfg: cfg, DB: a.DB, Temporal: tc, Intake: a.Intake, Log: a.Log,
 			Links: activities.Links{PublicURL: cfg.PublicURL, Secret: a.Acts.TokenSecret},
 			HistoryDecoder: func(ctx context.Context, h *historypb.History) error {
 				return DecodeHistory(ctx, h, codec.NewCodec(a.KeyRing))
@@ -159,6 +181,9 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 			Extra: Extras(a)}
 		if err := a.Server.Start(); err != nil {
 			return nil, fmt.Errorf("http_addr %s: %w", cfg.HTTPAddr, err)
+		}
+		if a.uiGate != nil {
+			a.uiGate.Serve(a.Server)
 		}
 		a.stops = append(a.stops, func() {
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -188,7 +213,7 @@ func (a *App) activities(opt Options) *activities.Activities {
 	cfg := a.Cfg
 	acts := &activities.Activities{DB: a.DB, Hosting: activities.DBHosting{}, Registrar: activities.DBRegistrar{},
 		Clearinghouse: activities.DBClearinghouse{}, PublicURL: cfg.PublicURL, Now: opt.Now,
-		TokenSecret: []byte(cfg.TokenSecret),
+		TokenSecret: []byte(cfg.TokenSecret), MailLimit: &activities.MailLimit{DB: a.DB, PerHour: cfg.Limits.ReporterMailPerHour, Now: opt.Now},
 		Policy: activities.StrikePolicy{CopyrightStrikes: cfg.CopyrightStrikes, CopyrightWindow: cfg.CopyrightStrikeWindow,
 			HostingStrikes: cfg.HostingStrikes, HostingWindow: cfg.HostingStrikeWindow}}
 	switch {
@@ -240,7 +265,9 @@ func (a *App) secrets() error {
 func ClientOptions(cfg *config.Config, ring *codec.KeyRing, log *slog.Logger) (client.Options, error) {
 	o := client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
 		DataConverter: codec.DataConverter(ring), FailureConverter: codec.FailureConverter(ring),
-		Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))}
+		// Workers created from the client drop signals not sealed by the ring.
+		Interceptors: []interceptor.ClientInterceptor{codec.SignalGuard(ring)},
+		Logger:       sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))}
 	if cfg.TemporalTLS {
 		t := &tls.Config{MinVersion: tls.VersionTLS12}
 		if cfg.TemporalTLSCert != "" {

@@ -1,9 +1,9 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -65,27 +65,45 @@ func (a *App) auditRoutes(e *echo.Echo, s *server.Server) {
 		return c.JSON(http.StatusOK, map[string]any{"entries": es})
 	})
 	g.GET("/proof/inclusion", func(c echo.Context) error {
-		idx, err1 := strconv.ParseUint(c.QueryParam("index"), 10, 64)
-		size, err2 := strconv.ParseUint(c.QueryParam("size"), 10, 64)
-		if err1 != nil || err2 != nil {
-			return c.JSON(http.StatusBadRequest, map[string]any{"errors": []map[string]string{{"field": "index,size", "message": "must be numbers"}}})
-		}
-		p, err := l.ProveInclusion(c.Request().Context(), idx, size)
+		ctx := c.Request().Context()
+		cur, err := l.Size(ctx)
 		if err != nil {
-			return c.JSON(http.StatusBadRequest, map[string]any{"errors": []map[string]string{{"field": "index", "message": err.Error()}}})
+			return err
+		}
+		idx, size, err := audit.InclusionParams(c.QueryParam("index"), c.QueryParam("size"), cur)
+		if err != nil {
+			return proofParamError(err)
+		}
+		p, err := l.ProveInclusion(ctx, idx, size)
+		if err != nil {
+			return proofParamError(err)
 		}
 		return c.JSON(http.StatusOK, p)
 	})
 	g.GET("/proof/consistency", func(c echo.Context) error {
-		from, err1 := strconv.ParseUint(c.QueryParam("from"), 10, 64)
-		to, err2 := strconv.ParseUint(c.QueryParam("to"), 10, 64)
-		if err1 != nil || err2 != nil {
-			return c.JSON(http.StatusBadRequest, map[string]any{"errors": []map[string]string{{"field": "from,to", "message": "must be numbers"}}})
-		}
-		p, err := l.ProveConsistency(c.Request().Context(), from, to)
+		ctx := c.Request().Context()
+		cur, err := l.Size(ctx)
 		if err != nil {
-			return c.JSON(http.StatusBadRequest, map[string]any{"errors": []map[string]string{{"field": "to", "message": err.Error()}}})
+			return err
+		}
+		from, to, err := audit.ConsistencyParams(c.QueryParam("from"), c.QueryParam("to"), cur)
+		if err != nil {
+			return proofParamError(err)
+		}
+		p, err := l.ProveConsistency(ctx, from, to)
+		if err != nil {
+			return proofParamError(err)
 		}
 		return c.JSON(http.StatusOK, p)
 	})
+}
+
+// proofParamError answers a proof parameter outside the log with 400
+// naming it; other errors (reading the database) stay server errors.
+func proofParamError(err error) error {
+	var pe *audit.ParamError
+	if errors.As(err, &pe) {
+		return server.Fail(http.StatusBadRequest, pe.Param, "%s", pe.Message)
+	}
+	return err
 }

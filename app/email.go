@@ -39,7 +39,8 @@ func (a *App) startEmailIntake(_ context.Context) error {
 		return err
 	}
 	cfg := EmailIntakeConfig(a.Cfg, p)
-	rep := &ProblemReplier{Addr: a.Cfg.SMTPAddr, From: a.Cfg.SMTPFrom, PublicURL: a.Cfg.PublicURL, Log: a.Log}
+	rep := &ProblemReplier{Addr: a.Cfg.SMTPAddr, From: a.Cfg.SMTPFrom, PublicURL: a.Cfg.PublicURL, Log: a.Log,
+		Limit: &activities.MailLimit{DB: a.DB, PerHour: a.Cfg.Limits.ReporterMailPerHour}}
 	srv := mailintake.NewServer(a.Cfg.IntakeSMTPAddr, cfg, a.Intake, rep, a.Log)
 	if err := srv.Listen(); err != nil {
 		return fmt.Errorf("intake_smtp_addr %s: %w", a.Cfg.IntakeSMTPAddr, err)
@@ -60,7 +61,8 @@ func (a *App) startEmailIntake(_ context.Context) error {
 // public_url as the name it greets with.
 func EmailIntakeConfig(cfg *config.Config, p config.Privacy) mailintake.Config {
 	c := mailintake.Config{AuthservID: p.IntakeAuthservID, MaxBytes: p.IntakeMaxBytes,
-		Addresses: p.IntakeAddresses, CategoryByAddress: map[string]models.Category{}}
+		Addresses: p.IntakeAddresses, CategoryByAddress: map[string]models.Category{},
+		PerClientBurst: cfg.Limits.IntakeMailPerClient.Burst, PerClientPer: cfg.Limits.IntakeMailPerClient.Per}
 	for _, addr := range p.IntakeAddresses {
 		local, _, _ := strings.Cut(strings.ToLower(addr), "@")
 		if cat := models.Category(local); cat.Valid() {
@@ -80,6 +82,9 @@ func EmailIntakeConfig(cfg *config.Config, p config.Privacy) mailintake.Config {
 type ProblemReplier struct {
 	Addr, From, PublicURL string
 	Log                   *slog.Logger
+	// Limit caps the replies to one address, with the notices to
+	// reporters (nil: no cap).
+	Limit *activities.MailLimit
 }
 
 var _ mailintake.Replier = (*ProblemReplier)(nil)
@@ -94,8 +99,14 @@ func (r *ProblemReplier) ReplyProblems(ctx context.Context, to, subject string, 
 	}
 	if _, err := stdmail.ParseAddress(to); err != nil {
 		// An address that cannot be written will never get a reply.
-		r.Log.Info("email intake reply not sent: unusable address", "err", err)
+		r.Log.Info("email intake reply not sent: unusable address") // the error names the address: never logged
 		return nil
+	}
+	if send, err := r.Limit.AdmitReply(ctx, to); err != nil || !send {
+		if err == nil {
+			r.Log.Info("email intake reply suppressed: reporter_mail_per_hour reached for the address", "problems", len(problems))
+		}
+		return err
 	}
 	m := &activities.SMTPMailer{Addr: r.Addr, From: r.From}
 	return m.Send(ctx, activities.Message{To: to, Subject: subject, Text: problemText(r.PublicURL, problems),

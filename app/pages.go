@@ -16,7 +16,7 @@ func init() {
 // response, analyst and auditor console) and gives the server the pages'
 // session cookie and HTML error pages.
 func (a *App) pageRoutes(e *echo.Echo, s *server.Server) {
-	p := pages.New(s, pages.Options{Secret: []byte(a.Cfg.TokenSecret), Payloads: codec.DataConverter(a.KeyRing), Log: a.Log})
+	p := pages.New(s, pages.Options{Secret: []byte(a.Cfg.TokenSecret), Payloads: codec.DisplayConverter(a.KeyRing), Log: a.Log})
 	s.SessionKey = p.SessionKey
 	s.ErrorPage = p.ErrorPage
 	p.Routes(e)

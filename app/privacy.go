@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/api/proxy"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -223,7 +224,8 @@ func ReplayHistory(ctx context.Context, h *historypb.History, ring *codec.KeyRin
 		return fmt.Errorf("replay: %w", err)
 	}
 	rp, err := sdkworker.NewWorkflowReplayerWithOptions(sdkworker.WorkflowReplayerOptions{
-		DataConverter: codec.DataConverter(ring), FailureConverter: codec.FailureConverter(ring)})
+		DataConverter: codec.DataConverter(ring), FailureConverter: codec.FailureConverter(ring),
+		Interceptors: []interceptor.WorkerInterceptor{codec.SignalGuard(ring)}})
 	if err != nil {
 		return err
 	}

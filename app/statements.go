@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -94,6 +95,9 @@ func (a *App) statementRoutes(e *echo.Echo, s *server.Server) {
 				return badRequest(c, p.field, p.err.Error())
 			}
 		}
+		if !from.IsZero() && !to.IsZero() && !to.After(from) {
+			return badRequest(c, "to", fmt.Sprintf("%s is not after from (%s): the period is empty", c.QueryParam("to"), c.QueryParam("from")))
+		}
 		items, more, err := statements.List(c.Request().Context(), a.DB, from, to, page)
 		if err != nil {
 			return err
@@ -174,6 +178,10 @@ func instant(s string, end bool) (time.Time, error) {
 	return t, nil
 }
 
+// maxStatementPage bounds page: past it the offset (page-1)*PageSize
+// would be absurd, and near MaxInt it overflows to page 1.
+const maxStatementPage = 1_000_000
+
 func pageParam(s string) (int, error) {
 	if s == "" {
 		return 1, nil
@@ -181,6 +189,9 @@ func pageParam(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
 		return 0, fmt.Errorf("%q is not a page number (1, 2, ...)", s)
+	}
+	if n > maxStatementPage || n > math.MaxInt/statements.PageSize {
+		return 0, fmt.Errorf("%s is beyond the last possible page (at most %d)", s, maxStatementPage)
 	}
 	return n, nil
 }

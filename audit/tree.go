@@ -73,11 +73,15 @@ func (l *Log) ConsistencyProof(ctx context.Context, from, to uint64) ([][]byte, 
 // leads to. Size 0 means the current tree size. It reads the stored leaf
 // hashes of [0, size) once, so it costs one pass over the leaves.
 func (l *Log) ProveInclusion(ctx context.Context, index, size uint64) (InclusionResult, error) {
+	cur, err := l.Size(ctx)
+	if err != nil {
+		return InclusionResult{}, err
+	}
 	if size == 0 {
-		var err error
-		if size, err = l.Size(ctx); err != nil {
-			return InclusionResult{}, err
-		}
+		size = cur
+	}
+	if err := within(size, cur, "size"); err != nil {
+		return InclusionResult{}, err
 	}
 	nodes, err := proof.Inclusion(index, size)
 	if err != nil {
@@ -100,6 +104,13 @@ func (l *Log) ProveInclusion(ctx context.Context, index, size uint64) (Inclusion
 
 // ProveConsistency is ConsistencyProof with the roots of both trees.
 func (l *Log) ProveConsistency(ctx context.Context, from, to uint64) (ConsistencyResult, error) {
+	cur, err := l.Size(ctx)
+	if err != nil {
+		return ConsistencyResult{}, err
+	}
+	if err := within(to, cur, "to"); err != nil {
+		return ConsistencyResult{}, err
+	}
 	nodes, err := proof.Consistency(from, to)
 	if err != nil {
 		return ConsistencyResult{}, fmt.Errorf("audit: %w", err)
@@ -121,6 +132,15 @@ func (l *Log) ProveConsistency(ctx context.Context, from, to uint64) (Consistenc
 		return ConsistencyResult{}, err
 	}
 	return ConsistencyResult{FromSize: from, ToSize: to, FromRoot: fromRoot, ToRoot: toRoot, Hashes: hashes}, nil
+}
+
+// within checks a requested tree size against the log's current size cur
+// before the tree is loaded: loading allocates 32 bytes per leaf.
+func within(size, cur uint64, param string) error {
+	if size > cur {
+		return &ParamError{Param: param, Message: fmt.Sprintf("%d exceeds the log's %d entries", size, cur)}
+	}
+	return nil
 }
 
 // loadBatch is how many leaf hashes are read per query.

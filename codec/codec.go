@@ -134,7 +134,24 @@ func (c *Codec) decrypt(p *commonpb.Payload) (*commonpb.Payload, error) {
 // replayer (client.Options.DataConverter,
 // worker.WorkflowReplayerOptions.DataConverter), or they cannot read each
 // other's payloads.
+//
+// It is strict: it refuses to decode any payload that the ring did not
+// encrypt (ErrNotEncrypted) or that does not authenticate, so a workflow
+// input, update argument or activity result written by a client without
+// the ring is an error, never data. Only the codec endpoint and the
+// auditors' history views (Codec) pass unencrypted payloads through, for
+// display. Signals need SignalGuard too: the SDK hands a workflow the zero
+// value of a signal it cannot decode.
 func DataConverter(r *KeyRing) converter.DataConverter {
+	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), strictCodec{NewCodec(r)})
+}
+
+// DisplayConverter reads payloads for people, never for a workflow: it
+// decrypts what the ring encrypted and passes unencrypted payloads through
+// (a history the server already decoded for an auditor, or one written
+// before encryption). The console's timeline uses it; workers and clients
+// use the strict DataConverter.
+func DisplayConverter(r *KeyRing) converter.DataConverter {
 	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), NewCodec(r))
 }
 

@@ -8,7 +8,8 @@ import (
 )
 
 // Paths of the codec endpoint. The Web UI and `temporal --codec-endpoint`
-// are given EndpointPrefix and append "/encode" or "/decode".
+// are given EndpointPrefix and append "/encode" or "/decode". Only decode
+// is served: see Handler.
 const (
 	EndpointPrefix = "/v1/codec"
 	EncodePath     = EndpointPrefix + "/encode"
@@ -24,9 +25,9 @@ const MaxRequestBytes = 16 << 20
 // instead of asking before every decode.
 const preflightMaxAge = "600"
 
-// Handler serves the codec endpoint for a key ring: POST EncodePath and
-// POST DecodePath with protojson bodies ({"payloads":[...]}), as Temporal's
-// Web UI and CLI call them, plus the CORS preflight the UI's browser code
+// Handler serves the codec endpoint for a key ring: POST DecodePath with
+// protojson bodies ({"payloads":[...]}), as Temporal's Web UI and CLI call
+// it, plus the CORS preflight the UI's browser code
 // needs because it calls the endpoint from its own origin. It matches the
 // full request path: mount it without stripping a prefix.
 //
@@ -42,8 +43,13 @@ const preflightMaxAge = "600"
 // must reach this handler unauthenticated, since browsers send neither
 // cookies nor the Authorization header on a preflight. Skip authentication
 // for it; the preflight only reveals which methods and headers are allowed.
-// Decode and encode errors (unknown key id, failed decrypt) are answered 400
-// with the error text, never with undecoded garbage.
+// Decode errors (unknown key id, failed decrypt) are answered 400 with the
+// error text, never with undecoded garbage. Decode passes unencrypted
+// payloads through (a signal a raw client sent shows as what it was).
+//
+// POST EncodePath is refused (403): the worker acts only on payloads sealed
+// by the ring (see DataConverter), and an encoder on the network would hand
+// that seal to whoever may call it. The read-only Web UI never encodes.
 func Handler(r *KeyRing, allowedOrigins []string) http.Handler {
 	codecHandler := converter.NewPayloadCodecHTTPHandler(NewCodec(r))
 	limited := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -53,7 +59,7 @@ func Handler(r *KeyRing, allowedOrigins []string) http.Handler {
 	mux := http.NewServeMux()
 	// The SDK handler only looks at the path's suffix; the mux keeps it to
 	// exactly these two paths and to POST.
-	mux.Handle("POST "+EncodePath, limited)
+	mux.HandleFunc("POST "+EncodePath, refuseEncode)
 	mux.Handle("POST "+DecodePath, limited)
 	return &corsHandler{allowed: originSet(allowedOrigins), next: mux}
 }
@@ -121,4 +127,9 @@ func originSet(origins []string) map[string]bool {
 // "https://ui.example.org" a browser sends: scheme and host are case-blind.
 func normalizeOrigin(o string) string {
 	return strings.ToLower(strings.TrimRight(strings.TrimSpace(o), "/"))
+}
+
+// refuseEncode answers POST EncodePath.
+func refuseEncode(w http.ResponseWriter, _ *http.Request) {
+	http.Error(w, "codec: encode is not served: only abusedesk itself seals payloads with the key ring", http.StatusForbidden)
 }

@@ -50,27 +50,35 @@ func decodeBody(t *testing.T, body string) []*commonpb.Payload {
 	return ps.Payloads
 }
 
-func TestHandlerEncodeDecodeRoundTrip(t *testing.T) {
+func TestHandlerDecodes(t *testing.T) {
 	srv := newTestServer(t, "k1:"+testKey(1))
 	in := plainPayloads(t)
+	enc, err := NewCodec(testRing(t, "k1:"+testKey(1))).Encode(in)
+	require.NoError(t, err)
 
-	status, body, resp := post(t, srv.URL+EncodePath, in, uiOrigin)
+	status, body, resp := post(t, srv.URL+DecodePath, enc, uiOrigin)
 	require.Equal(t, http.StatusOK, status, body)
 	require.True(t, strings.HasPrefix(body, `{"payloads":[`), body)
-	require.NotContains(t, body, email)
 	require.Equal(t, uiOrigin, resp.Header.Get("Access-Control-Allow-Origin"))
 	require.Equal(t, "true", resp.Header.Get("Access-Control-Allow-Credentials"))
-	enc := decodeBody(t, body)
-	require.Equal(t, "k1", string(enc[0].Metadata[MetadataKeyID]))
-
-	status, body, _ = post(t, srv.URL+DecodePath, enc, uiOrigin)
-	require.Equal(t, http.StatusOK, status, body)
-	require.Contains(t, body, `"payloads"`)
 	dec := decodeBody(t, body)
 	require.Len(t, dec, len(in))
 	for i := range in {
 		require.True(t, proto.Equal(in[i], dec[i]), "payload %d", i)
 	}
+
+	// A payload nobody encrypted is shown as it is.
+	status, body, _ = post(t, srv.URL+DecodePath, in, uiOrigin)
+	require.Equal(t, http.StatusOK, status, body)
+	shown := decodeBody(t, body)
+	require.True(t, proto.Equal(in[0], shown[0]))
+}
+
+func TestHandlerRefusesEncode(t *testing.T) {
+	srv := newTestServer(t, "k1:"+testKey(1))
+	status, body, _ := post(t, srv.URL+EncodePath, plainPayloads(t), uiOrigin)
+	require.Equal(t, http.StatusForbidden, status, body)
+	require.NotContains(t, body, `"payloads"`)
 }
 
 func TestHandlerDecodeErrorIsClear(t *testing.T) {
@@ -141,7 +149,7 @@ func TestHandlerDisallowedOrigin(t *testing.T) {
 		require.Empty(t, resp.Header.Get(h), h)
 	}
 
-	status, _, r := post(t, srv.URL+EncodePath, plainPayloads(t), "https://evil.example")
+	status, _, r := post(t, srv.URL+DecodePath, plainPayloads(t), "https://evil.example")
 	require.Equal(t, http.StatusOK, status, "non-browser clients still work; the browser hides the answer")
 	require.Empty(t, r.Header.Get("Access-Control-Allow-Origin"))
 

@@ -17,10 +17,12 @@ import (
 )
 
 // APIKey is one configured API key: its SHA-256 hash (hex) and role.
+// Account is the customer account a customer key speaks for.
 type APIKey struct {
-	Name string `mapstructure:"name" yaml:"name" json:"name"`
-	Hash string `mapstructure:"hash" yaml:"hash" json:"hash"`
-	Role string `mapstructure:"role" yaml:"role" json:"role"`
+	Name    string `mapstructure:"name" yaml:"name" json:"name"`
+	Hash    string `mapstructure:"hash" yaml:"hash" json:"hash"`
+	Role    string `mapstructure:"role" yaml:"role" json:"role"`
+	Account string `mapstructure:"account" yaml:"account" json:"account,omitempty"`
 }
 
 // Config is the whole configuration of one abusedesk process.
@@ -47,11 +49,20 @@ type Config struct {
 	IntakeSMTPAddr    string
 	BootstrapAdminKey string
 	APIKeys           []APIKey
+	LocalAdminKey     bool
 	RDAPEnabled       bool
 	RDAPURL           string
-	MaxBodyBytes      int64
-	LogLevel          string
-	PprofAddr         string
+	// RDAPTimeout bounds one RDAP lookup.
+	RDAPTimeout time.Duration
+	// DKIMSelector, DKIMDomain and DKIMPrivateKey sign outbound notices
+	// (DKIMPrivateKey: a PEM key or a file holding one; empty: generated
+	// into data_dir/dkim.key).
+	DKIMSelector   string
+	DKIMDomain     string
+	DKIMPrivateKey string
+	MaxBodyBytes   int64
+	LogLevel       string
+	PprofAddr      string
 	// WorkerWorkflowTasks and WorkerActivities are a worker's concurrent
 	// workflow tasks and activities.
 	WorkerWorkflowTasks int
@@ -72,6 +83,17 @@ type Config struct {
 	TokenSecret     string
 	PayloadKeys     string
 	AuditSigningKey string
+
+	// Limits are the intake rate limits, the reporter mail cap and the
+	// HTTP timeouts (config/limits.go).
+	Limits Limits
+	// Auth is the console session lifetime and the limit on failed
+	// authentications (config/auth.go).
+	Auth Auth
+
+	// AnswerRedeliveryInterval is how often operators' and reporters'
+	// answers whose signal failed are delivered again (server/answers.go).
+	AnswerRedeliveryInterval time.Duration
 }
 
 // Key documents one configuration key.
@@ -101,10 +123,14 @@ var Keys = []Key{
 	{"smtp_addr", "", "SMTP relay host:port for notices; empty: notices stay in the outbox"},
 	{"smtp_from", "abuse@abusedesk.invalid", "From address of notices"},
 	{"intake_smtp_addr", "", "listen address of the email intake; empty: no email intake"},
-	{"bootstrap_admin_key", "", "adds one admin API key at start"},
-	{"api_keys", nil, "list of {name, hash (hex SHA-256 of the key), role: admin|analyst|auditor}"},
+	{"bootstrap_admin_key", "", "adds one admin API key at start (at least 16 characters)"},
+	{"api_keys", nil, "list of {name, hash (hex SHA-256 of the key), role: admin|analyst|auditor|customer|authority, account (customer keys)}; in ABUSEDESK_API_KEYS as JSON: [{\"name\":\"ops\",\"hash\":\"<sha256 hex>\",\"role\":\"auditor\"}]"},
 	{"rdap_enabled", false, "look up the hosting provider of an origin IP by RDAP when no network matches"},
-	{"rdap_url", "https://rdap.org/ip/", "RDAP base URL"},
+	{"rdap_url", "https://rdap.org/ip/", "RDAP base URL; the origin IP is appended ({rdap_url}{ip}, or {rdap_url}ip/{ip} when the URL does not end in ip/)"},
+	{"rdap_timeout", "5s", "longest time one RDAP lookup may take; then the case goes on with the host unknown"},
+	{"dkim_selector", "abusedesk", "DKIM selector of the notice signature (publish the record that abusedesk dkim-record prints)"},
+	{"dkim_domain", "", "DKIM signing domain (d=); empty: the domain of smtp_from"},
+	{"dkim_private_key", "", "DKIM private key of notices: PEM (RSA or Ed25519, PKCS#8 or PKCS#1) or a file holding it; empty: an RSA key generated into data_dir/dkim.key"},
 	{"max_body_bytes", 4 << 20, "largest accepted request body (a 10,000-URL notice is about 1.1 MB)"},
 	{"log_level", "info", "debug, info, warn or error"},
 	{"worker_workflow_tasks", 4, "workflow tasks a worker runs at once (each a CPU-bound step of a case; more than a few per core only queue in the history service: measured in README 'Load and faults')"},
@@ -116,6 +142,7 @@ var Keys = []Key{
 	{"notice_token_ttl", "720h", "validity of an operator's response link"},
 	{"dispute_review_window", "168h", "deadline for an analyst to decide an operator's dispute"},
 	{"whois_correction_window", "360h", "registrant's deadline to correct WHOIS data"},
+	{"answer_redelivery_interval", "30s", "how often operators' and reporters' answers recorded but not yet delivered to their case (the signal failed) are signalled again"},
 	{"copyright_strikes", 3, "upheld copyright strikes that open a repeat-infringer termination review"},
 	{"copyright_strike_window", "8760h", "sliding window of the copyright strikes (12 months)"},
 	{"hosting_strikes", 3, "upheld hosting violations without a meaningful step that open a hosting termination review"},
@@ -192,6 +219,17 @@ func Load(file string) (*Config, error) {
 	c.BootstrapAdminKey = v.GetString("bootstrap_admin_key")
 	c.RDAPEnabled = boolean("rdap_enabled")
 	c.RDAPURL = v.GetString("rdap_url")
+	c.RDAPTimeout = dur("rdap_timeout")
+	c.DKIMSelector = v.GetString("dkim_selector")
+	c.DKIMDomain = v.GetString("dkim_domain")
+	c.DKIMPrivateKey = v.GetString("dkim_private_key")
+	if c.RDAPTimeout > 20*time.Second {
+		// The lookup runs inside the classification (a 30 s local activity).
+		errs = append(errs, "rdap_timeout (ABUSEDESK_RDAP_TIMEOUT): must be at most 20s")
+	}
+	if c.DKIMSelector == "" {
+		errs = append(errs, "dkim_selector (ABUSEDESK_DKIM_SELECTOR): must not be empty")
+	}
 	c.MaxBodyBytes = v.GetInt64("max_body_bytes")
 	c.LogLevel = v.GetString("log_level")
 	c.OperatorReminderAfter = dur("operator_reminder_after")
@@ -200,6 +238,7 @@ func Load(file string) (*Config, error) {
 	c.NoticeTokenTTL = dur("notice_token_ttl")
 	c.DisputeReviewWindow = dur("dispute_review_window")
 	c.WhoisCorrectionWindow = dur("whois_correction_window")
+	c.AnswerRedeliveryInterval = dur("answer_redelivery_interval")
 	c.CopyrightStrikes = v.GetInt("copyright_strikes")
 	c.CopyrightStrikeWindow = dur("copyright_strike_window")
 	c.HostingStrikes = v.GetInt("hosting_strikes")
@@ -209,19 +248,11 @@ func Load(file string) (*Config, error) {
 	c.TokenSecret = v.GetString("token_secret")
 	c.PayloadKeys = v.GetString("payload_keys")
 	c.AuditSigningKey = v.GetString("audit_signing_key")
-	if err := v.UnmarshalKey("api_keys", &c.APIKeys); err != nil {
-		errs = append(errs, fmt.Sprintf("api_keys: %v", err))
-	}
-	for i, k := range c.APIKeys {
-		if _, err := hex.DecodeString(k.Hash); err != nil || len(k.Hash) != 64 {
-			errs = append(errs, fmt.Sprintf("api_keys[%d].hash: must be 64 hex characters (SHA-256 of the key)", i))
-		}
-		switch k.Role {
-		case "admin", "analyst", "auditor":
-		default:
-			errs = append(errs, fmt.Sprintf("api_keys[%d].role: %q is not admin, analyst or auditor", i, k.Role))
-		}
-	}
+	c.Limits, errs = loadLimits(v, errs)
+	c.Auth, errs = loadAuth(v, errs)
+	c.APIKeys, errs = loadAPIKeys(v, errs)
+	errs = checkRawKey("bootstrap_admin_key", c.BootstrapAdminKey, errs)
+	c.LocalAdminKey = boolean("local_admin_key")
 	for key, n := range map[string]int{"worker_workflow_tasks": c.WorkerWorkflowTasks, "worker_activities": c.WorkerActivities} {
 		if n < 2 {
 			errs = append(errs, fmt.Sprintf("%s (ABUSEDESK_%s): must be a number of at least 2", key, strings.ToUpper(key)))

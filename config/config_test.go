@@ -27,14 +27,14 @@ func TestFileThenEnv(t *testing.T) {
 	t.Chdir(dir)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "abusedesk.yaml"), []byte("http_addr: 127.0.0.1:9000\nsmtp_addr: 127.0.0.1:2525\napi_keys:\n  - name: a\n    role: analyst\n    hash: "+HashKey("k")+"\n"), 0o600))
 	t.Setenv("ABUSEDESK_HTTP_ADDR", "127.0.0.1:9100")
-	t.Setenv("ABUSEDESK_BOOTSTRAP_ADMIN_KEY", "boot")
+	t.Setenv("ABUSEDESK_BOOTSTRAP_ADMIN_KEY", "boot-key-0123456789")
 	c, err := Load("")
 	require.NoError(t, err)
 	require.Equal(t, "127.0.0.1:9100", c.HTTPAddr, "env wins over file")
 	require.Equal(t, "127.0.0.1:2525", c.SMTPAddr, "file wins over default")
 	require.Len(t, c.APIKeys, 2)
 	require.Equal(t, "analyst", c.APIKeys[0].Role)
-	require.Equal(t, HashKey("boot"), c.APIKeys[1].Hash)
+	require.Equal(t, HashKey("boot-key-0123456789"), c.APIKeys[1].Hash)
 }
 
 func TestInvalidNamesKey(t *testing.T) {

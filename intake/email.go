@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -68,9 +69,10 @@ var (
 )
 
 // SubmitEmailReport makes a case of a parsed mail exactly as POST
-// /v1/reports does: one validation, the mail's DedupKey as the idempotency
-// key (a second delivery answers with the first case), then the raw message
-// kept as evidence. It returns the problems and no case for an invalid
+// /v1/reports does: one validation, the mail's DedupKey as its report key
+// (ScopeReport: a second delivery of the same report, or a resend by the
+// same DMARC-aligned From, answers with the first case; any other mail is a
+// case of its own), then the raw message kept as evidence. It returns the problems and no case for an invalid
 // report, and an error, worth a retry by the sending server, when the case
 // or its evidence could not be stored; a retry finds the case by its key
 // and completes the evidence.
@@ -80,7 +82,11 @@ func (s *Service) SubmitEmailReport(ctx context.Context, p mailintake.Parsed, ra
 	if r.Source == "" {
 		r.Source = mailintake.SourceEmail
 	}
-	created, err := s.Submit(ctx, r, p.DedupKey)
+	d := Dedup{Scope: ScopeReport, Key: p.DedupKey, Digest: p.Digest}
+	if p.Authenticated && p.From != "" {
+		d.Sender = "mail:" + strings.ToLower(strings.TrimSpace(p.From))
+	}
+	created, err := s.SubmitOnce(ctx, r, d)
 	var inv *Invalid
 	if errors.As(err, &inv) {
 		return "", inv.Problems, nil
@@ -88,7 +94,7 @@ func (s *Service) SubmitEmailReport(ctx context.Context, p mailintake.Parsed, ra
 	if err != nil {
 		return "", nil, err
 	}
-	if err := s.KeepEvidence(ctx, created.CaseID, r.Source, p.Format, p.DedupKey, raw); err != nil {
+	if err := s.KeepEvidence(ctx, created.CaseID, r.Source, p.Format, d.EvidenceKey(), raw); err != nil {
 		return "", nil, err
 	}
 	if s.Log != nil {

@@ -98,7 +98,9 @@ func TestEmailReportBecomesOneCaseWithItsMessage(t *testing.T) {
 	require.Equal(t, "email", c.Source)
 	require.Equal(t, "alice@reporter.example", c.ReporterEmail)
 	require.True(t, c.Untrusted, "dmarc=fail from our own mail server marks the report")
-	require.NotNil(t, c.IdempotencyKey)
+	var subs int64
+	require.NoError(t, db.Model(&store.Submission{}).Where("case_id = ?", id).Count(&subs).Error)
+	require.EqualValues(t, 1, subs, "the mail's key and digest are kept")
 
 	var ev intake.Evidence
 	require.NoError(t, db.First(&ev, "case_id = ?", id).Error)
@@ -155,18 +157,26 @@ func TestEmailReportInvalidGivesEveryProblemAndNoCase(t *testing.T) {
 	tc.AssertNotCalled(t, "ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything)
 }
 
-func TestEmailReportNotDurableIsRetried(t *testing.T) {
+func TestEmailReportKeptWhenStartFails(t *testing.T) {
 	s, _, db := newService(t, errors.New("temporal is away"))
 	raw := phishingMail("pass")
 	id, problems, err := s.SubmitEmailReport(context.Background(), parse(t, raw), raw)
-	require.ErrorIs(t, err, intake.ErrUnavailable, "the listener answers 451 and the sender retries")
-	require.Empty(t, id)
+	require.NoError(t, err, "stored: the listener answers 250; the reconciler starts the workflow")
+	require.NotEmpty(t, id)
 	require.Empty(t, problems)
+	var c models.Case
+	require.NoError(t, db.First(&c, "id = ?", id).Error)
+	require.False(t, c.WorkflowStarted)
 	var n int64
-	require.NoError(t, db.Model(&models.Case{}).Count(&n).Error)
-	require.Zero(t, n, "nothing half-made stays")
-	require.NoError(t, db.Model(&intake.Evidence{}).Count(&n).Error)
-	require.Zero(t, n)
+	require.NoError(t, db.Model(&intake.Evidence{}).Where("case_id = ?", id).Count(&n).Error)
+	require.EqualValues(t, 1, n)
+	// The same mail again answers the same case.
+	again, _, err := s.SubmitEmailReport(context.Background(), parse(t, raw), raw)
+	require.NoError(t, err)
+	require.Equal(t, id, again)
+	_, err = s.Reconcile(context.Background(), 0)
+	require.Error(t, err, "temporal is still away: the case stays for the next round")
+	require.NoError(t, db.First(&c, "id = ?", id).Error)
 }
 
 func TestEvidenceIsErasedWithTheCase(t *testing.T) {

@@ -46,8 +46,8 @@ type Created struct {
 	Replayed  bool   `json:"-"`
 }
 
-// ErrUnavailable means the case could not be made durable now (database or
-// Temporal away); nothing was kept, the caller may retry.
+// ErrUnavailable means the case could not be stored now (the database
+// away); nothing was kept, the caller may retry.
 var ErrUnavailable = errors.New("intake unavailable")
 
 // Invalid carries every problem of a rejected report.
@@ -55,26 +55,80 @@ type Invalid struct{ Problems []models.FieldError }
 
 func (e *Invalid) Error() string { return fmt.Sprintf("%d problems in the report", len(e.Problems)) }
 
-// Submit validates a report, stores it and starts its workflow. It answers
-// only once the workflow has started; on any failure nothing remains.
-// idemKey (may be empty) makes a retried submission return the same case.
+// Submit validates a report, stores it and starts its workflow.
+// idemKey (may be empty) is an Idempotency-Key: the same request sent
+// again with it answers the same case; another request with it is refused
+// (Invalid, naming "Idempotency-Key").
 func (s *Service) Submit(ctx context.Context, r models.ReportRequest, idemKey string) (Created, error) {
+	return s.SubmitOnce(ctx, r, Dedup{Scope: ScopeIdempotency, Key: idemKey})
+}
+
+// SubmitOnce validates a report, stores it and starts its workflow, unless
+// d recognises it as a submission made before (see Dedup): then it answers
+// the earlier case. Once the case is stored it is never removed: when the
+// workflow start fails (a timeout may even mean it started) the case is
+// answered as received and Reconcile starts it later.
+func (s *Service) SubmitOnce(ctx context.Context, r models.ReportRequest, d Dedup) (Created, error) {
 	urls, problems := Validate(&r)
 	if len(problems) > 0 {
 		return Created{}, &Invalid{Problems: problems}
 	}
-	if idemKey != "" {
-		if c, ok, err := s.replay(ctx, idemKey); err != nil || ok {
+	if d.Key != "" && d.Digest == "" {
+		d.Digest = RequestDigest(r)
+	}
+	if d.Key != "" {
+		if c, ok, err := s.findSubmission(ctx, d); err != nil || ok {
 			return c, err
 		}
 	}
-	id, err := newCaseID()
+	c, token, err := s.newCase(r, d.Key != "")
 	if err != nil {
 		return Created{}, err
 	}
+	rows := make([]models.CaseURL, len(urls))
+	for i, u := range urls {
+		rows[i] = models.CaseURL{CaseID: c.ID, Seq: i, URL: u.URL, Host: u.Host}
+	}
+	subs := submissionRows(d, c.ID)
+	if err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+			return err
+		}
+		if len(subs) == 0 {
+			return nil
+		}
+		return tx.Create(&subs).Error
+	}); err != nil {
+		if d.Key != "" && isUniqueViolation(err) {
+			// A concurrent submission with the same key won.
+			if c, ok, err := s.findSubmission(ctx, d); err != nil || ok {
+				return c, err
+			}
+		}
+		return Created{}, fmt.Errorf("%w: store case: %v", ErrUnavailable, err)
+	}
+	if err := s.Start(ctx, c); err != nil && s.Log != nil {
+		// Stored: the case stands whatever the start did. Deleting it
+		// could orphan a workflow that did start; Reconcile starts (or
+		// finds) it and marks the row.
+		s.Log.Warn("case stored, workflow start failed; the reconciler will start it", "case_id", c.ID, "err", err)
+	}
+	return s.created(c.ID, token, false), nil
+}
+
+// newCase makes the row of a new case and its reporter token; sealed keeps
+// the token for answering the same submission again.
+func (s *Service) newCase(r models.ReportRequest, sealed bool) (models.Case, string, error) {
+	id, err := newCaseID()
+	if err != nil {
+		return models.Case{}, "", err
+	}
 	token, err := randomToken()
 	if err != nil {
-		return Created{}, err
+		return models.Case{}, "", err
 	}
 	fwd := true
 	if r.ForwardToOperator != nil {
@@ -90,46 +144,10 @@ func (s *Service) Submit(ctx context.Context, r models.ReportRequest, idemKey st
 	if c.Source == "" {
 		c.Source = "api"
 	}
-	if idemKey != "" {
-		k := idemScope(idemKey)
-		c.IdempotencyKey = &k
+	if sealed {
 		c.TokenSealed = s.seal(token)
 	}
-	rows := make([]models.CaseURL, len(urls))
-	for i, u := range urls {
-		rows[i] = models.CaseURL{CaseID: id, Seq: i, URL: u.URL, Host: u.Host}
-	}
-	if err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&c).Error; err != nil {
-			return err
-		}
-		return tx.CreateInBatches(rows, 500).Error
-	}); err != nil {
-		if idemKey != "" && isUniqueViolation(err) {
-			if c, ok, err := s.replay(ctx, idemKey); err != nil || ok {
-				return c, err
-			}
-		}
-		return Created{}, fmt.Errorf("%w: store case: %v", ErrUnavailable, err)
-	}
-	if err := s.Start(ctx, c); err != nil {
-		if errors.Is(err, errNotMarked) {
-			// Stored and running: durable. Reconcile marks the row later.
-			if s.Log != nil {
-				s.Log.Warn("case workflow started but not marked started", "case", id, "err", err)
-			}
-			return s.created(id, token, false), nil
-		}
-		// Not durable: leave nothing half-made (both rows or neither).
-		_ = s.DB.Transaction(func(tx *gorm.DB) error {
-			if err := tx.Where("case_id = ?", id).Delete(&models.CaseURL{}).Error; err != nil {
-				return err
-			}
-			return tx.Where("id = ?", id).Delete(&models.Case{}).Error
-		})
-		return Created{}, fmt.Errorf("%w: start workflow: %v", ErrUnavailable, err)
-	}
-	return s.created(id, token, false), nil
+	return c, token, nil
 }
 
 // Start starts (or finds running) the workflow of a stored case and marks
@@ -167,36 +185,28 @@ func (s *Service) Start(ctx context.Context, c models.Case) error {
 var errNotMarked = errors.New("workflow started, case not marked started")
 
 // Reconcile starts the workflows of cases stored but never started (a crash
-// between the two steps of Submit), so nothing stored is ever dropped.
+// between the two steps of Submit, or a start that failed or timed out),
+// so nothing stored is ever dropped. A case whose start fails does not hold
+// up the others; it returns how many started and the failures.
 func (s *Service) Reconcile(ctx context.Context, olderThan time.Duration) (int, error) {
 	var cs []models.Case
 	if err := s.DB.WithContext(ctx).Where("workflow_started = ? AND created_at < ?", false, time.Now().UTC().Add(-olderThan)).
 		Limit(1000).Find(&cs).Error; err != nil {
 		return 0, err
 	}
+	n := 0
+	var errs []error
 	for _, c := range cs {
 		if err := s.Start(ctx, c); err != nil {
-			return 0, err
+			errs = append(errs, fmt.Errorf("case %s: %w", c.ID, err))
+			if ctx.Err() != nil {
+				break
+			}
+			continue
 		}
+		n++
 	}
-	return len(cs), nil
-}
-
-func (s *Service) replay(ctx context.Context, key string) (Created, bool, error) {
-	var c models.Case
-	err := s.DB.WithContext(ctx).Where("idempotency_key = ?", idemScope(key)).First(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Created{}, false, nil
-	}
-	if err != nil {
-		return Created{}, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
-	}
-	if !c.WorkflowStarted {
-		if err := s.Start(ctx, c); err != nil && !errors.Is(err, errNotMarked) {
-			return Created{}, false, fmt.Errorf("%w: start workflow: %v", ErrUnavailable, err)
-		}
-	}
-	return s.created(c.ID, s.unseal(c.TokenSealed), true), true, nil
+	return n, errors.Join(errs...)
 }
 
 func (s *Service) created(id, token string, replayed bool) Created {
@@ -263,9 +273,4 @@ func (s *Service) unseal(v string) string {
 		return ""
 	}
 	return string(pt)
-}
-
-func isUniqueViolation(err error) bool {
-	s := strings.ToLower(err.Error())
-	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(s, "unique") || strings.Contains(s, "duplicate key")
 }

@@ -6,6 +6,7 @@ package intake
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -73,17 +74,14 @@ func Validate(r *models.ReportRequest) ([]NormalizedURL, []models.FieldError) {
 			continue
 		}
 		host, err := store.NormalizeHost(u.Hostname())
+		if err == nil {
+			err = checkHostLength(host)
+		}
 		if err != nil {
 			add(f, "%v", err)
 			continue
 		}
-		if host != u.Hostname() {
-			if u.Port() != "" {
-				u.Host = host + ":" + u.Port()
-			} else {
-				u.Host = host
-			}
-		}
+		u.Host = urlHost(host, u.Port())
 		s := u.String()
 		if seen[s] {
 			continue
@@ -166,4 +164,43 @@ func sortErrors(errs []models.FieldError) {
 			errs[j], errs[j-1] = errs[j-1], errs[j]
 		}
 	}
+}
+
+// DNS limits (RFC 1035 section 2.3.4): a label of at most 63 octets, a
+// name of at most 253 (255 on the wire).
+const (
+	maxLabel = 63
+	maxName  = 253
+)
+
+// checkHostLength refuses a host name that DNS cannot carry: no such host
+// can exist, so the report can only be a mistake or a probe.
+func checkHostLength(host string) error {
+	if net.ParseIP(host) != nil {
+		return nil
+	}
+	if len(host) > maxName {
+		return fmt.Errorf("host name is %d characters long; a host name has at most %d", len(host), maxName)
+	}
+	for _, l := range strings.Split(host, ".") {
+		if l == "" {
+			return fmt.Errorf("host name %q has an empty label", host)
+		}
+		if len(l) > maxLabel {
+			return fmt.Errorf("host name label %.20q... is %d characters long; a label has at most %d", l, len(l), maxLabel)
+		}
+	}
+	return nil
+}
+
+// urlHost writes a normalised host back into a URL's authority: an IPv6
+// literal in brackets (RFC 3986 section 3.2.2), the port kept.
+func urlHost(host, port string) string {
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		return host + ":" + port
+	}
+	return host
 }

@@ -252,7 +252,9 @@ func TestEmailIntakeOverSMTP(t *testing.T) {
 
 	// A mail with nothing to act on: one reply, no case.
 	before := caseCount(t, env)
-	help := plainMail("Bob <bob@reporter.example>", "abuse@abusedesk.test", "help-1@reporter.example", "help", "Something is wrong on your network, please check.\n")
+	// Only an authenticated sender is answered (see trust_mail_test.go).
+	help := append([]byte("Authentication-Results: "+intakeAuthserv+"; dmarc=pass header.from=reporter.example\r\n"),
+		plainMail("Bob <bob@reporter.example>", "abuse@abusedesk.test", "help-1@reporter.example", "help", "Something is wrong on your network, please check.\n")...)
 	require.NoError(t, sendMail(t, addr, "bob@reporter.example", "abuse@abusedesk.test", help))
 	require.True(t, env.Sink.WaitFor(caseWait, func([]smtpsink.Message) bool { return len(env.Sink.To("bob@reporter.example")) == 1 }))
 	reply := env.Sink.To("bob@reporter.example")[0]

@@ -25,6 +25,26 @@ func dmarcFailed(headers []string, authservID string) bool {
 	return false
 }
 
+// dmarcPassed reports whether the mail server whose authserv-id is
+// authservID says the From domain passed DMARC: its first (topmost)
+// Authentication-Results header says dmarc=pass and none of its headers
+// says dmarc=fail. A server prepends its header, so a "pass" the sender
+// wrote below the real header is never the first; the server in front must
+// still remove such headers (RFC 8601 section 5) for a mail it did not
+// check. An empty authservID believes no header: nothing passes.
+func dmarcPassed(headers []string, authservID string) bool {
+	id := strings.ToLower(strings.TrimSpace(authservID))
+	if id == "" || dmarcFailed(headers, id) {
+		return false
+	}
+	for _, h := range headers {
+		if hid, results := parseAuthResults(h); hid == id {
+			return results["dmarc"] == "pass"
+		}
+	}
+	return false
+}
+
 // parseAuthResults splits one Authentication-Results value into its
 // authserv-id and the result of each method (lower case), e.g.
 // "mx.example.net; spf=pass smtp.mailfrom=a.example; dmarc=fail (p=reject)

@@ -23,6 +23,7 @@ package mailintake
 
 import (
 	"strings"
+	"time"
 
 	"github.com/abusedesk/abusedesk/models"
 )
@@ -51,9 +52,10 @@ type Config struct {
 	// AuthservID is the authserv-id that the mail server in front of
 	// abusedesk writes into its Authentication-Results headers. Only those
 	// headers are believed (any other could have been written by the
-	// sender); empty means no header is believed and no report is marked
-	// untrusted. The server in front must remove incoming headers that
-	// claim its authserv-id (RFC 8601 section 5).
+	// sender); empty means no header is believed, no report is marked
+	// untrusted and no mail is answered (only a sender that passed DMARC
+	// here gets a reply). The server in front must remove incoming headers
+	// that claim its authserv-id (RFC 8601 section 5).
 	AuthservID string
 	// MaxBytes is the largest message accepted, in bytes; 0 means
 	// DefaultMaxBytes. Larger messages are refused during DATA with
@@ -70,6 +72,11 @@ type Config struct {
 	// Hostname is the name the listener greets with and writes in the
 	// Received header it adds; empty means "localhost".
 	Hostname string
+	// PerClientBurst mails at once, refilled at PerClientBurst per
+	// PerClientPer, are taken from one client IP (an IPv6 /64); more get
+	// 450 4.7.1 at MAIL FROM. Zero: no limit.
+	PerClientBurst int
+	PerClientPer   time.Duration
 }
 
 func (c Config) maxBytes() int64 {

@@ -2,9 +2,11 @@ package mailintake
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"regexp"
@@ -29,8 +31,14 @@ type Parsed struct {
 	// Message-ID scoped by the From address ("msgid:<from>/<id>"), else a
 	// digest of the sender, subject, date and body ("sha256:...").
 	DedupKey string
-	// From is the address in the From header; ReplyTo is where a reply
-	// about the message goes (Reply-To, else From).
+	// Digest is the SHA-256 (hex) of the report's content: the canonical
+	// X-ARF v4 document, or the sender, subject, date, Message-ID and body
+	// of any other mail. With DedupKey it tells a redelivery of the same
+	// report from another report that reuses its id.
+	Digest string
+	// From is the address in the From header; ReplyTo is the address the
+	// mail asks replies to go to (Reply-To, else From). The listener never
+	// replies there: see Server.
 	From    string
 	ReplyTo string
 	// Subject, MessageID and Recipient describe the mail (the recipient is
@@ -42,6 +50,10 @@ type Parsed struct {
 	// Authentication-Results says the sender failed DMARC. Such a report is
 	// kept, marked for the analyst (Report.Untrusted is set too).
 	Untrusted bool
+	// Authenticated is set when the first Authentication-Results header of
+	// the configured mail server says the From domain passed DMARC and
+	// none of its headers says it failed. Only such a sender gets a reply.
+	Authenticated bool
 	// Problems lists why the mail cannot become a report; when it is not
 	// empty the mail must not be submitted.
 	Problems []models.FieldError
@@ -50,24 +62,40 @@ type Parsed struct {
 	Format string
 
 	autoSubmitted string // the Auto-Submitted header's keyword (RFC 3834)
+	precedence    string // the Precedence header (bulk, list, junk), lower case
 }
 
 func (p *Parsed) addProblem(field, msg string) {
 	p.Problems = append(p.Problems, models.FieldError{Field: field, Message: msg})
 }
 
-// ParseMessage reads one mail received for rcpt into a report. It returns
-// an error only when the message header cannot be read at all (then the
-// Parsed carries that problem and no sender address); every other reason
-// the mail cannot become a report is in Parsed.Problems.
+// ParseMessage reads one mail received for rcpt into a report, as
+// ParseMessageContext does without a deadline of the caller's.
 func ParseMessage(raw []byte, rcpt string, cfg Config) (Parsed, error) {
+	return ParseMessageContext(context.Background(), raw, rcpt, cfg)
+}
+
+// ParseMessageContext reads one mail received for rcpt into a report,
+// within ParseTimeout and the MIME limits (MaxMIMEDepth, MaxMIMEParts). It
+// returns an error only when the message header cannot be read at all, or
+// a *LimitError when the message is over a limit (then the Parsed carries
+// that problem and no sender address); every other reason the mail cannot
+// become a report is in Parsed.Problems.
+func ParseMessageContext(ctx context.Context, raw []byte, rcpt string, cfg Config) (Parsed, error) {
 	p := Parsed{Recipient: rcpt, Format: FormatPlain}
 	p.Report.Source = SourceEmail
 	if int64(len(raw)) > cfg.maxBytes() {
 		p.addProblem("message", fmt.Sprintf("the message is larger than the %d bytes accepted", cfg.maxBytes()))
 		return p, nil
 	}
-	t, err := readMIME(raw, 0)
+	ctx, cancel := context.WithTimeout(ctx, ParseTimeout)
+	defer cancel()
+	t, err := readMIME(ctx, raw)
+	var le *LimitError
+	if errors.As(err, &le) {
+		p.addProblem("message", le.Error())
+		return p, le
+	}
 	if err != nil {
 		p.addProblem("message", "not a readable email message: "+err.Error())
 		return p, err
@@ -85,7 +113,9 @@ func ParseMessage(raw []byte, rcpt string, cfg Config) (Parsed, error) {
 	p.MessageID, _ = h.MessageID()
 	keyword, _, _ := strings.Cut(t.header.Get("Auto-Submitted"), ";")
 	p.autoSubmitted = strings.ToLower(strings.TrimSpace(keyword))
+	p.precedence = strings.ToLower(strings.TrimSpace(t.header.Get("Precedence")))
 	p.Untrusted = dmarcFailed(t.header.Values("Authentication-Results"), cfg.AuthservID)
+	p.Authenticated = dmarcPassed(t.header.Values("Authentication-Results"), cfg.AuthservID)
 	p.Report.Reporter = models.Reporter{Name: fromName, Email: p.From}
 
 	switch doc, ok := xarf4Doc(t); {
@@ -119,6 +149,9 @@ func ParseMessage(raw []byte, rcpt string, cfg Config) (Parsed, error) {
 	p.Report.Untrusted = p.Untrusted
 	if p.DedupKey == "" {
 		p.DedupKey = messageKey(p, h, raw)
+	}
+	if p.Digest == "" {
+		p.Digest = messageDigest(p, h, raw)
 	}
 	if len(p.Problems) > 0 && t.err != nil {
 		p.addProblem("message", "the MIME structure of the message is damaged: "+t.err.Error())
@@ -163,6 +196,7 @@ func parseXARF4Mail(doc []byte, p *Parsed) {
 	if json.Unmarshal(doc, &d) == nil {
 		p.DedupKey = xarfKey(d.Reporter.Contact, d.ReportID)
 	}
+	p.Digest = XARFDigest(doc)
 }
 
 // messageKey is the deduplication key of a mail that carries no X-ARF

@@ -2,7 +2,8 @@ package mailintake
 
 import (
 	"bytes"
-	"fmt"
+	"context"
+	"errors"
 	"io"
 	"strings"
 
@@ -38,21 +39,66 @@ type mimeTree struct {
 	err    error
 }
 
-// readMIME parses a message with go-message. It fails only when the header
-// block itself cannot be read; damage further in is kept in mimeTree.err.
-func readMIME(raw []byte, depth int) (mimeTree, error) {
-	ent, err := message.Read(bytes.NewReader(raw))
+// readMIME parses a message with go-message within the MIME limits (see
+// MaxMIMEDepth). It fails when the header block itself cannot be read, and
+// with a *LimitError when the message is over a limit; damage further in is
+// kept in mimeTree.err.
+func readMIME(ctx context.Context, raw []byte) (mimeTree, error) {
+	return (&budget{ctx: ctx}).read(raw, 0, 0)
+}
+
+// frame is one open multipart on the walk's stack.
+type frame struct {
+	mr     message.MultipartReader
+	typ    string
+	params map[string]string
+	index  int // of the part being read
+}
+
+// read parses one message whose top-level entity sits at depth; nesting
+// counts the attached messages around it.
+func (b *budget) read(raw []byte, depth, nesting int) (mimeTree, error) {
+	ent, err := message.Read(ctxReader{b.ctx, bytes.NewReader(raw)})
 	if err != nil && !tolerable(err) {
+		if le := b.limit(err); le != nil {
+			return mimeTree{}, le
+		}
 		return mimeTree{}, err
 	}
 	t := mimeTree{header: ent.Header}
-	type multipart struct {
-		typ    string
-		params map[string]string
+	if err := b.walk(&t, ent, depth, nesting); err != nil {
+		if le := b.limit(err); le != nil {
+			return mimeTree{}, le
+		}
+		t.err = err
 	}
-	parents := map[string]multipart{}
-	t.err = ent.Walk(func(path []int, e *message.Entity, err error) error {
-		if err != nil && !tolerable(err) {
+	return t, nil
+}
+
+// walk reads the entity's tree depth first into t.parts, as go-message's
+// Walk does, but counts every entity against the limits before reading it.
+func (b *budget) walk(t *mimeTree, root *message.Entity, depth, nesting int) error {
+	var stack []frame
+	e := root
+	for {
+		if e == nil {
+			if len(stack) == 0 {
+				return nil
+			}
+			top := &stack[len(stack)-1]
+			next, err := top.mr.NextPart()
+			if err == io.EOF {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			if next == nil || (err != nil && !tolerable(err)) {
+				return err
+			}
+			top.index++
+			e = next
+		}
+		level := depth + len(stack)
+		if err := b.enter(level); err != nil {
 			return err
 		}
 		typ, params, _ := e.Header.ContentType()
@@ -60,14 +106,14 @@ func readMIME(raw []byte, depth int) (mimeTree, error) {
 		if typ == "" {
 			typ = "text/plain" // RFC 2045 section 5.2
 		}
-		if strings.HasPrefix(typ, "multipart/") {
-			parents[pathKey(path)] = multipart{typ, params}
-			return nil
+		if mr := e.MultipartReader(); mr != nil {
+			stack = append(stack, frame{mr: mr, typ: typ, params: params, index: -1})
+			e = nil
+			continue
 		}
 		p := part{mediaType: typ, params: params}
-		if n := len(path); n > 0 {
-			par := parents[pathKey(path[:n-1])]
-			p.parent, p.parentParams, p.index = par.typ, par.params, path[n-1]
+		if n := len(stack); n > 0 {
+			p.parent, p.parentParams, p.index = stack[n-1].typ, stack[n-1].params, stack[n-1].index
 		}
 		disp, dparams, _ := e.Header.ContentDisposition()
 		p.attachment = strings.EqualFold(disp, "attachment")
@@ -78,17 +124,24 @@ func readMIME(raw []byte, depth int) (mimeTree, error) {
 		body, rerr := io.ReadAll(e.Body)
 		p.body = body
 		t.parts = append(t.parts, p)
-		if typ == "message/rfc822" && depth < maxNesting {
-			if sub, serr := readMIME(body, depth+1); serr == nil {
+		if typ == "message/rfc822" && nesting < maxNesting {
+			sub, serr := b.read(body, level+1, nesting+1)
+			var le *LimitError
+			if errors.As(serr, &le) {
+				return le
+			}
+			if serr == nil {
 				for _, sp := range sub.parts {
 					sp.nested = true
 					t.parts = append(t.parts, sp)
 				}
 			}
 		}
-		return rerr
-	})
-	return t, nil
+		if rerr != nil {
+			return rerr
+		}
+		e = nil
+	}
 }
 
 // tolerable reports whether a go-message error still leaves a readable
@@ -96,8 +149,6 @@ func readMIME(raw []byte, depth int) (mimeTree, error) {
 func tolerable(err error) bool {
 	return message.IsUnknownCharset(err) || message.IsUnknownEncoding(err)
 }
-
-func pathKey(path []int) string { return fmt.Sprint(path) }
 
 // texts returns the bodies of the parts of one media type, joined by blank
 // lines; with topOnly, parts inside attached messages are left out.

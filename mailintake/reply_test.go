@@ -36,7 +36,7 @@ func TestSMTPIntakeReplyListsEveryProblem(t *testing.T) {
 	defer srv.Close()
 
 	doc := xarf4JSON("copyright", "p2p", map[string]any{"work_title": "Movie"}) // no URL, no statements
-	require.NoError(t, send(t, srv.Addr(), "copyright@tvb.example", []string{"copyright@abusedesk.test"}, xarf4ReportMail(doc, "application/json")))
+	require.NoError(t, send(t, srv.Addr(), "copyright@tvb.example", []string{"copyright@abusedesk.test"}, withHeader(xarf4ReportMail(doc, "application/json"), dmarcPass("tvb.example"))))
 	calls, _, _ := sub.snapshot()
 	require.Empty(t, calls)
 	replies := rep.snapshot()

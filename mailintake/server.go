@@ -34,7 +34,7 @@ type Validator interface {
 }
 
 // Replier sends the one reply that lists every problem of a mail that could
-// not become a report. The reply should carry "Auto-Submitted:
+// not become a report, to an authenticated sender's envelope address. The reply should carry "Auto-Submitted:
 // auto-replied" (RFC 3834) so that other robots do not answer it.
 type Replier interface {
 	ReplyProblems(ctx context.Context, to string, subject string, problems []models.FieldError) error
@@ -59,11 +59,15 @@ var (
 
 // Server is the SMTP listener of the email intake. It accepts mail for the
 // configured addresses, refuses larger messages than Config.MaxBytes during
-// DATA (552 5.3.4), and for each message either submits a report or sends
-// one reply listing every problem. Such a message is still answered 250:
-// it was received and answered, and a 5xx would make the sender's server
-// bounce a second, less useful notice. A failure to submit or to reply is
-// answered 451 4.3.0, so that the sending server retries; nothing was kept.
+// DATA (552 5.3.4) and messages over a parsing limit (MaxMIMEDepth,
+// MaxMIMEParts, ParseTimeout) at the end of DATA (554 5.6.0, naming the
+// limit), and for each other message either submits a report or, when the
+// sender is authenticated (DMARC pass at Config.AuthservID), sends one
+// reply listing every problem to its envelope address. Such a message is
+// still answered 250: it was received and answered, and a 5xx would make
+// the sender's server bounce a second, less useful notice. A failure to
+// submit or to reply is answered 451 4.3.0, so that the sending server
+// retries; nothing was kept. Its log carries no address or subject.
 type Server struct {
 	cfg     Config
 	sub     Submitter
@@ -75,6 +79,8 @@ type Server struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	closed bool
+	// limit is the per-client limit on mails (nil: none).
+	limit *clientLimit
 }
 
 // NewServer returns a listener for addr ("127.0.0.1:0" picks a free port;
@@ -83,7 +89,8 @@ func NewServer(addr string, cfg Config, sub Submitter, rep Replier, logger *slog
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, sub: sub, rep: rep, log: logger.With("component", "mailintake"), replied: newRecentKeys(4096)}
+	s := &Server{cfg: cfg, sub: sub, rep: rep, log: logger.With("component", "mailintake"), replied: newRecentKeys(4096),
+		limit: newClientLimit(cfg.PerClientBurst, cfg.PerClientPer)}
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Addr = addr
 	srv.Domain = cfg.hostname()

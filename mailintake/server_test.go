@@ -199,7 +199,7 @@ func TestSMTPIntakeDuplicateMakesOneCase(t *testing.T) {
 func TestSMTPIntakeUnusableMailGetsOneReply(t *testing.T) {
 	srv, sub, rep := startServer(t, serverConfig)
 	for range 2 { // delivered twice: still one reply
-		require.NoError(t, send(t, srv.Addr(), "bob@reporter.example", []string{"abuse@abusedesk.test"}, emptyMail("empty-1@reporter.example")))
+		require.NoError(t, send(t, srv.Addr(), "bob@reporter.example", []string{"abuse@abusedesk.test"}, emptyMail("empty-1@reporter.example", dmarcPass("reporter.example"))))
 	}
 	calls, _, _ := sub.snapshot()
 	require.Empty(t, calls, "nothing is submitted, so no case exists")
@@ -210,7 +210,7 @@ func TestSMTPIntakeUnusableMailGetsOneReply(t *testing.T) {
 	require.Equal(t, "urls", replies[0].problems[0].Field)
 
 	// A bounce (null envelope sender) is never answered.
-	require.NoError(t, send(t, srv.Addr(), "", []string{"abuse@abusedesk.test"}, emptyMail("bounce-1@mx.example")))
+	require.NoError(t, send(t, srv.Addr(), "", []string{"abuse@abusedesk.test"}, emptyMail("bounce-1@mx.example", dmarcPass("reporter.example"))))
 	require.Len(t, rep.snapshot(), 1)
 }
 
@@ -219,7 +219,7 @@ func TestSMTPIntakeSubmitterProblemsAndFailures(t *testing.T) {
 	sub.mu.Lock()
 	sub.problems = []models.FieldError{{Field: "copyright.signature", Message: "a signature is required"}}
 	sub.mu.Unlock()
-	require.NoError(t, send(t, srv.Addr(), "alice@reporter.example", []string{"abuse@abusedesk.test"}, plainMail("abuse@abusedesk.test", "p-1@x", phishingText)))
+	require.NoError(t, send(t, srv.Addr(), "alice@reporter.example", []string{"abuse@abusedesk.test"}, plainMail("abuse@abusedesk.test", "p-1@x", phishingText, dmarcPass("reporter.example"))))
 	require.Equal(t, []reply{{"alice@reporter.example", "Re: Phishing site impersonating PayPal", sub.problems}}, rep.snapshot())
 
 	sub.mu.Lock()

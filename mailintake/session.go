@@ -2,6 +2,7 @@ package mailintake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,10 @@ func (s *session) Reset()        { s.from, s.rcpts = "", nil }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if !s.srv.limit.allow(s.remote, time.Now()) {
+		s.srv.log.Info("email intake deferred a client over its rate", "client", clientKey(s.remote))
+		return errClientRateLimited
+	}
 	s.from = from
 	return nil
 }
@@ -34,7 +39,7 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 // bounces at the sender instead of vanishing here.
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if !s.srv.cfg.Accepts(to) {
-		s.srv.log.Info("email intake refused recipient", "rcpt", to, "remote", s.remote)
+		s.srv.log.Info("email intake refused recipient", "rcpt_domain", addrDomain(to), "remote", s.remote)
 		return errUnknownRecipient
 	}
 	s.rcpts = append(s.rcpts, to)
@@ -48,7 +53,7 @@ func (s *session) Data(r io.Reader) error {
 	// returned as is so that the client sees 552 5.3.4.
 	body, err := io.ReadAll(r)
 	if err != nil {
-		s.srv.log.Info("email intake refused message", "reason", err.Error(), "from", s.from, "remote", s.remote)
+		s.srv.log.Info("email intake refused message", "reason", redact(err.Error()), "remote", s.remote)
 		return err
 	}
 	raw := append([]byte(s.receivedHeader()), body...)
@@ -93,18 +98,27 @@ func sanitize(v string) string {
 	}, v)
 }
 
-// process turns one received message into a case or into one reply.
+// process turns one received message into a case or into one reply. A
+// message over a parsing limit is refused with 554 5.6.0 naming the limit.
+// The log names the message by sizes, counts, domains and a digest of its
+// deduplication key, never by an address or its subject.
 func (s *Server) process(ctx context.Context, envFrom, rcpt string, raw []byte) error {
-	p, perr := ParseMessage(raw, rcpt, s.cfg)
-	log := s.log.With("format", p.Format, "dedup_key", p.DedupKey, "from", p.From, "rcpt", rcpt)
+	p, perr := ParseMessageContext(ctx, raw, rcpt, s.cfg)
+	log := s.log.With("format", p.Format, "key_id", keyID(p.DedupKey), "size", len(raw),
+		"sender_domain", addrDomain(envFrom))
+	var le *LimitError
+	if errors.As(perr, &le) {
+		log.Info("email intake refused message over a limit", "limit", le.Limit, "max", le.Max)
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message refused: " + le.Error()}
+	}
 	if perr != nil {
-		log.Info("email intake could not read message", "error", perr.Error())
+		log.Info("email intake could not read message", "error", redact(perr.Error()))
 	}
 	problems := p.Problems
 	if len(problems) == 0 {
 		caseID, subProblems, err := s.sub.SubmitEmailReport(ctx, p, raw)
 		if err != nil {
-			log.Error("email intake could not submit report", "error", err.Error())
+			log.Error("email intake could not submit report", "error", redact(err.Error()))
 			return errTryLater
 		}
 		if len(subProblems) == 0 {
@@ -118,19 +132,15 @@ func (s *Server) process(ctx context.Context, envFrom, rcpt string, raw []byte) 
 	return s.answer(ctx, log, p, envFrom, problems)
 }
 
-// answer sends the one reply for a message that cannot become a report, to
-// its Reply-To, From or envelope sender. Bounces (null envelope sender) and
-// auto-replies are never answered, so that two robots cannot keep answering
-// each other; they are dropped.
+// answer sends the one reply for a message that cannot become a report,
+// to the authenticated envelope sender only (see replyTarget). A message
+// that may not be answered is dropped after logging why: nothing of it is
+// kept, and its sender, if a person, will not learn the reason.
 func (s *Server) answer(ctx context.Context, log *slog.Logger, p Parsed, envFrom string, problems []models.FieldError) error {
-	to := p.ReplyTo
-	if to == "" {
-		to = envFrom
-	}
-	autoReply := isAutoReply(p)
+	to, skip := replyTarget(p, envFrom)
 	switch {
-	case envFrom == "" || autoReply:
-		log.Info("email intake dropped unusable bounce or auto-reply", "problems", len(problems))
+	case skip != "":
+		log.Info("email intake reply skipped", "reason", skip, "problems", len(problems))
 		return nil
 	case p.DedupKey != "" && s.replied.has(p.DedupKey):
 		log.Info("email intake already answered this message", "problems", len(problems))
@@ -143,21 +153,14 @@ func (s *Server) answer(ctx context.Context, log *slog.Logger, p Parsed, envFrom
 		subject = "Your abuse report could not be accepted"
 	}
 	if err := s.rep.ReplyProblems(ctx, to, subject, problems); err != nil {
-		log.Error("email intake could not reply", "to", to, "error", err.Error())
+		log.Error("email intake could not reply", "error", redact(err.Error()))
 		return errTryLater
 	}
 	if p.DedupKey != "" {
 		s.replied.add(p.DedupKey)
 	}
-	log.Info("email intake answered unusable message", "to", to, "problems", len(problems))
+	log.Info("email intake answered unusable message", "problems", len(problems))
 	return nil
-}
-
-// isAutoReply reports whether the mail is itself an automatic reply
-// (RFC 3834 Auto-Submitted: auto-replied). Automatically generated reports
-// (auto-generated, as X-ARF tools send) are still answered.
-func isAutoReply(p Parsed) bool {
-	return p.autoSubmitted == "auto-replied"
 }
 
 // MergeProblems adds the validator's problems to a document's own, except

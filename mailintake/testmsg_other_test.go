@@ -114,13 +114,14 @@ func plainMail(to, msgID, text string, extraHeader ...string) []byte {
 // phishingText names the phishing URL defanged, as reporters often write it.
 const phishingText = "Hello,\n\nthis page steals PayPal logins: hxxps://paypa1-login.cdn-customer[.]example/signin\nPlease take it down.\n\nAlice"
 
-// emptyMail has no body at all: nothing to report.
-func emptyMail(msgID string) []byte {
-	return buildMail([]string{
+// emptyMail has no body at all: nothing to report. Extra header lines come
+// first, as a mail server in front adds them.
+func emptyMail(msgID string, extraHeader ...string) []byte {
+	return buildMail(append(extraHeader,
 		"From: Bob <bob@reporter.example>",
 		"To: abuse@abusedesk.test",
 		"Subject: help",
 		"Date: Mon, 13 Jan 2025 10:00:00 +0100",
-		"Message-ID: <" + msgID + ">",
-	}, "")
+		"Message-ID: <"+msgID+">",
+	), "")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/abusedesk/abusedesk/internal/jsondoc"
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -96,6 +97,12 @@ func ParseXARF(doc []byte) (models.ReportRequest, []models.FieldError) {
 	var problems []models.FieldError
 	add := func(field, format string, args ...any) {
 		problems = append(problems, models.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	// encoding/json keeps the last of two equal keys; another reader may
+	// keep the first. A document that can be read two ways is refused.
+	dups, _ := jsondoc.Duplicates(doc)
+	for _, f := range dups {
+		add(f, "%s appears more than once in its object; send each field once", f)
 	}
 	if !strings.HasPrefix(d.Version, "4.") {
 		add("xarf_version", "xarf_version must be 4.x (X-ARF v4); got %q", d.Version)

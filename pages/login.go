@@ -10,6 +10,7 @@ import (
 
 	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/store"
 )
 
 type loginData struct {
@@ -36,15 +37,23 @@ func (p *Pages) loginPage(c echo.Context) error {
 	return p.render(c, http.StatusOK, "login", "Sign in", d)
 }
 
-// postLogin checks the API key and starts a session.
+// postLogin checks the API key and starts a session. A client with too
+// many failed sign-ins (or other failed authentications) is refused with
+// 429 before its key is looked at; a wrong key counts as a failure.
 func (p *Pages) postLogin(c echo.Context) error {
 	d := loginData{Next: safeNext(c.FormValue("next")), Errors: fieldErrors{}}
+	if err := p.srv.AuthBlocked(c); err != nil {
+		d.Errors.add("api_key", "Too many failed sign-ins from your address. Try again in "+
+			c.Response().Header().Get("Retry-After")+" seconds.")
+		return p.render(c, http.StatusTooManyRequests, "login", "Sign in", d)
+	}
 	key := strings.TrimSpace(c.FormValue("api_key"))
 	k, ok := p.findKey(key)
 	switch {
 	case key == "":
 		d.Errors.add("api_key", "Enter your API key.")
 	case !ok:
+		p.srv.NoteAuthFailure(c)
 		d.Errors.add("api_key", "This API key is not valid.")
 	case !models.Role(k.Role).Allows(models.RoleAnalyst) && !models.Role(k.Role).Allows(models.RoleAuditor):
 		d.Errors.add("api_key", "This key's role ("+k.Role+") has no access to the console.")
@@ -52,12 +61,12 @@ func (p *Pages) postLogin(c echo.Context) error {
 	if d.Errors.Any() {
 		return p.render(c, http.StatusUnauthorized, "login", "Sign in", d)
 	}
-	v, err := p.newSession(k, time.Now())
+	v, err := store.CreateSession(p.srv.DB.WithContext(c.Request().Context()), k.Hash, k.Name, time.Now(), p.lifetime())
 	if err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: secure(c),
-		SameSite: http.SameSiteLaxMode, MaxAge: int(SessionTTL / time.Second)})
+		SameSite: http.SameSiteLaxMode, MaxAge: int(p.lifetime() / time.Second)})
 	next := d.Next
 	if k.Role == string(models.RoleAuditor) && next == "/console" {
 		next = "/console?status=all"
@@ -79,11 +88,12 @@ func (p *Pages) findKey(key string) (config.APIKey, bool) {
 	return config.APIKey{}, false
 }
 
-// postLogout ends the session: the cookie is cleared and its nonce revoked.
+// postLogout ends the session: its row is revoked in the database (so
+// every process refuses a copy of the cookie) and the cookie cleared.
 func (p *Pages) postLogout(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
-		if _, nonce, ok := p.parseSession(ck.Value, time.Now()); ok {
-			p.sessions.revoke(nonce, time.Now())
+		if err := store.RevokeSession(p.srv.DB.WithContext(c.Request().Context()), ck.Value, time.Now()); err != nil {
+			return err
 		}
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: secure(c),

@@ -42,10 +42,9 @@ type Options struct {
 
 // Pages holds the parsed templates and the dependencies of the handlers.
 type Pages struct {
-	srv      *server.Server
-	opt      Options
-	tmpl     map[string]*template.Template
-	sessions *revocations
+	srv  *server.Server
+	opt  Options
+	tmpl map[string]*template.Template
 }
 
 // pageNames are the templates, each rendered inside layout.html.
@@ -57,7 +56,7 @@ func New(s *server.Server, o Options) *Pages {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	p := &Pages{srv: s, opt: o, tmpl: map[string]*template.Template{}, sessions: newRevocations()}
+	p := &Pages{srv: s, opt: o, tmpl: map[string]*template.Template{}}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	for _, n := range pageNames {
 		t := template.Must(base.Clone())
@@ -77,10 +76,10 @@ func (p *Pages) Routes(e *echo.Echo) {
 
 	e.GET("/", p.page(p.reportForm), p.csrf)
 	e.POST("/", p.page(p.submitReport), p.csrf)
-	e.GET("/status/:id", p.page(p.statusPage), p.csrf)
-	e.POST("/status/:id/answer", p.page(p.postAnswer), p.csrf)
-	e.GET("/respond/:id", p.page(p.respondPage), p.csrf)
-	e.POST("/respond/:id", p.page(p.postRespond), p.csrf)
+	e.GET("/status/:id", p.page(p.statusPage), p.srv.GuardToken, p.csrf)
+	e.POST("/status/:id/answer", p.page(p.postAnswer), p.srv.GuardToken, p.csrf)
+	e.GET("/respond/:id", p.page(p.respondPage), p.srv.GuardToken, p.csrf)
+	e.POST("/respond/:id", p.page(p.postRespond), p.srv.GuardToken, p.csrf)
 
 	e.GET("/console/login", p.page(p.loginPage), p.csrf)
 	e.POST("/console/login", p.page(p.postLogin), p.csrf)

@@ -15,7 +15,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/abusedesk/abusedesk/activities"
-	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/server"
 	"github.com/abusedesk/abusedesk/workflows"
@@ -112,30 +111,6 @@ func TestSafeNext(t *testing.T) {
 	} {
 		require.Equal(t, want, safeNext(in), in)
 	}
-}
-
-func TestSessionCookie(t *testing.T) {
-	p := &Pages{opt: Options{Secret: []byte("s3cret")}, sessions: newRevocations(),
-		srv: &server.Server{Cfg: &config.Config{}}}
-	k := config.APIKey{Name: "alice", Hash: config.HashKey("k"), Role: "analyst"}
-	now := time.Now()
-	v, err := p.newSession(k, now)
-	require.NoError(t, err)
-	require.NotContains(t, v, k.Hash, "the cookie never carries the key's hash")
-
-	ref, nonce, ok := p.parseSession(v, now)
-	require.True(t, ok)
-	require.Equal(t, p.keyRef(k.Hash), ref)
-	_, _, ok = p.parseSession(v, now.Add(SessionTTL+time.Second))
-	require.False(t, ok, "expired")
-	other := &Pages{opt: Options{Secret: []byte("other")}, sessions: newRevocations()}
-	_, _, ok = other.parseSession(v, now)
-	require.False(t, ok, "another secret's cookie")
-	_, _, ok = p.parseSession(strings.Replace(v, ".", "x.", 1), now)
-	require.False(t, ok, "tampered")
-	p.sessions.revoke(nonce, now)
-	_, _, ok = p.parseSession(v, now)
-	require.False(t, ok, "signed out")
 }
 
 func TestReportFormErrorsBesideFields(t *testing.T) {

@@ -1,17 +1,11 @@
 package pages
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
+	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,60 +13,67 @@ import (
 	"github.com/abusedesk/abusedesk/codec"
 	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/store"
 )
 
 // The console session: after signing in with an API key, a cookie that
-// names the key by a MAC of its hash (never the key or its hash), an expiry
-// and a nonce, all under the server secret's MAC. Every server process with
-// the same secret accepts it; removing the key from the configuration ends
-// its sessions; signing out revokes the nonce in this process.
+// carries a random secret. The database keeps the secret's SHA-256, the
+// key's hash, the expiry and whether the session was revoked, so every
+// server process on the database accepts the session, and a sign-out (or
+// an admin's revocation, POST /v1/admin/sessions/revoke) holds in all of
+// them and across restarts. Removing the key from the configuration ends
+// its sessions; its role is read from the configuration on each request.
 const (
 	sessionCookie = "abusedesk_session"
-	// SessionTTL is how long a console session lasts without signing in again.
-	SessionTTL = 8 * time.Hour
-	ctxUser    = "pages.user"
+	// DefaultSessionLifetime is how long a console session lasts without
+	// signing in again when session_lifetime is not set.
+	DefaultSessionLifetime = 8 * time.Hour
+	ctxUser                = "pages.user"
+	ctxSession             = "pages.session"
 )
 
-func (p *Pages) mac(label, v string) []byte {
-	m := hmac.New(sha256.New, p.opt.Secret)
-	m.Write([]byte(label + ":" + v))
-	return m.Sum(nil)
+// lifetime is the configured session lifetime.
+func (p *Pages) lifetime() time.Duration {
+	if d := p.srv.Cfg.Auth.SessionLifetime; d > 0 {
+		return d
+	}
+	return DefaultSessionLifetime
 }
 
-// keyRef names an API key in a cookie.
-func (p *Pages) keyRef(hash string) string {
-	return hex.EncodeToString(p.mac("session-key", hash)[:16])
+// sessionLookup is a request's cookie looked up once.
+type sessionLookup struct {
+	key config.APIKey
+	ok  bool
 }
 
-// newSession builds the cookie value of a session for key k.
-func (p *Pages) newSession(k config.APIKey, now time.Time) (string, error) {
-	nonce := make([]byte, 16)
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
+// cookieKey returns the configured API key of the request's live session
+// cookie, looking it up in the database once per request.
+func (p *Pages) cookieKey(c echo.Context) (config.APIKey, bool) {
+	if l, ok := c.Get(ctxSession).(sessionLookup); ok {
+		return l.key, l.ok
 	}
-	body := fmt.Sprintf("%s|%d|%s", p.keyRef(k.Hash), now.Add(SessionTTL).Unix(), hex.EncodeToString(nonce))
-	return base64.RawURLEncoding.EncodeToString([]byte(body)) + "." +
-		base64.RawURLEncoding.EncodeToString(p.mac("session", body)), nil
+	var l sessionLookup
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		s, found, err := store.FindSession(p.srv.DB.WithContext(c.Request().Context()), ck.Value, time.Now())
+		if err != nil {
+			p.opt.Log.Error("console session lookup failed", "err", err)
+		}
+		if found {
+			l.key, l.ok = p.configuredKey(s.KeyHash)
+		}
+	}
+	c.Set(ctxSession, l)
+	return l.key, l.ok
 }
 
-// parseSession checks a cookie value and returns its key reference and
-// nonce.
-func (p *Pages) parseSession(v string, now time.Time) (ref, nonce string, ok bool) {
-	b64, sig, found := strings.Cut(v, ".")
-	body, err1 := base64.RawURLEncoding.DecodeString(b64)
-	mac, err2 := base64.RawURLEncoding.DecodeString(sig)
-	if !found || err1 != nil || err2 != nil || !hmac.Equal(mac, p.mac("session", string(body))) {
-		return "", "", false
+// configuredKey finds a configured API key by its hash.
+func (p *Pages) configuredKey(hash string) (config.APIKey, bool) {
+	for _, k := range p.srv.Cfg.APIKeys {
+		if subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) == 1 {
+			return k, true
+		}
 	}
-	parts := strings.Split(string(body), "|")
-	if len(parts) != 3 {
-		return "", "", false
-	}
-	exp, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || now.Unix() >= exp || p.sessions.revoked(parts[2]) {
-		return "", "", false
-	}
-	return parts[0], parts[2], true
+	return config.APIKey{}, false
 }
 
 // SessionKey is the server's hook: the API key of the console session
@@ -84,11 +85,7 @@ func (p *Pages) SessionKey(c echo.Context) (config.APIKey, bool) {
 	if k, ok := c.Get(ctxUser).(config.APIKey); ok {
 		return k, true
 	}
-	ck, err := c.Cookie(sessionCookie)
-	if err != nil {
-		return config.APIKey{}, false
-	}
-	ref, _, ok := p.parseSession(ck.Value, time.Now())
+	k, ok := p.cookieKey(c)
 	if !ok {
 		return config.APIKey{}, false
 	}
@@ -97,12 +94,7 @@ func (p *Pages) SessionKey(c echo.Context) (config.APIKey, bool) {
 		r.URL.Path != codec.DecodePath && r.URL.Path != codec.EncodePath {
 		return config.APIKey{}, false
 	}
-	for _, k := range p.srv.Cfg.APIKeys {
-		if hmac.Equal([]byte(p.keyRef(k.Hash)), []byte(ref)) {
-			return k, true
-		}
-	}
-	return config.APIKey{}, false
+	return k, true
 }
 
 // requireRole lets through a signed-in key of one of the roles (admin has
@@ -145,31 +137,4 @@ func redirectToLogin(c echo.Context) error {
 		next = c.Request().URL.RequestURI()
 	}
 	return c.Redirect(http.StatusSeeOther, "/console/login?next="+url.QueryEscape(next))
-}
-
-// revocations are the nonces of signed-out sessions, kept until the
-// sessions would have expired anyway.
-type revocations struct {
-	mu sync.Mutex
-	m  map[string]time.Time
-}
-
-func newRevocations() *revocations { return &revocations{m: map[string]time.Time{}} }
-
-func (r *revocations) revoke(nonce string, now time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for n, until := range r.m {
-		if now.After(until) {
-			delete(r.m, n)
-		}
-	}
-	r.m[nonce] = now.Add(SessionTTL)
-}
-
-func (r *revocations) revoked(nonce string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, ok := r.m[nonce]
-	return ok
 }

@@ -13,6 +13,9 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/models"
 )
 
 // entry is one line of a case's timeline: who did what, when.
@@ -27,6 +30,9 @@ type timelineData struct {
 	CaseID  string
 	Entries []entry
 	Events  int
+	// CanDownload shows the raw-history link to auditors only (the
+	// download needs that role).
+	CanDownload bool
 }
 
 // timeline reads a case's workflow history (server.CaseHistory, which
@@ -45,10 +51,19 @@ func (p *Pages) timeline(ctx context.Context, caseID string) ([]entry, error) {
 }
 
 // timelinePage is the auditor's view; ?download=1 gives the raw history as
-// JSON that replays (the same bytes as GET /v1/cases/{id}/history).
+// JSON that replays (the same bytes as GET /v1/cases/{id}/history), which
+// like that endpoint needs the auditor role: the decoded history holds
+// every payload (reporters' facts, notice bodies). The page itself shows
+// analysts no more than the case page does (verdicts, clauses, reasons,
+// notice ids, statuses), so it stays open to them.
 func (p *Pages) timelinePage(c echo.Context) error {
 	id := c.Param("id")
 	if c.QueryParam("download") != "" {
+		k, _ := c.Get(ctxUser).(config.APIKey)
+		if !models.Role(k.Role).Allows(models.RoleAuditor) {
+			return p.ErrorPage(c, http.StatusForbidden, []models.FieldError{{Field: "role",
+				Message: "downloading a case's history needs the auditor role; you are signed in with the " + k.Role + " role"}})
+		}
 		raw, err := p.srv.CaseHistory(c.Request().Context(), id)
 		if err != nil {
 			return err
@@ -61,7 +76,9 @@ func (p *Pages) timelinePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.render(c, http.StatusOK, "timeline", "Timeline of case "+id, timelineData{CaseID: id, Entries: es})
+	k, _ := c.Get(ctxUser).(config.APIKey)
+	return p.render(c, http.StatusOK, "timeline", "Timeline of case "+id, timelineData{CaseID: id, Entries: es,
+		CanDownload: models.Role(k.Role).Allows(models.RoleAuditor)})
 }
 
 func safeFileName(s string) string {

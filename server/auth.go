@@ -27,12 +27,20 @@ func (s *Server) authenticate(c echo.Context) (config.APIKey, bool) {
 }
 
 // RequireRole lets through keys whose role owns the endpoint (admin owns
-// everything).
+// everything). A client locked out after failed authentications gets 429
+// (attempts.go) before its key is looked at; a wrong Bearer key counts as
+// a failure.
 func (s *Server) RequireRole(need models.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			if err := s.AuthBlocked(c); err != nil {
+				return err
+			}
 			k, ok := s.authenticate(c)
 			if !ok {
+				if strings.HasPrefix(c.Request().Header.Get("Authorization"), "Bearer ") {
+					s.NoteAuthFailure(c)
+				}
 				return fail(http.StatusUnauthorized, "Authorization", "a valid API key is required (Authorization: Bearer <key>)")
 			}
 			if !models.Role(k.Role).Allows(need) {

@@ -109,9 +109,11 @@ func QueryCases(db *gorm.DB, f CaseFilter) ([]models.Case, error) {
 	}
 	if f.Domain != "" {
 		d, err := store.NormalizeHost(f.Domain)
-		if err == nil {
-			q = q.Where("domain = ?", d)
+		if err != nil {
+			// Dropping the filter would list every case.
+			return nil, fail(http.StatusBadRequest, "domain", "%v", err)
 		}
+		q = q.Where("domain = ?", d)
 	}
 	if f.DeadlineBefore != nil {
 		q = q.Where("next_deadline IS NOT NULL AND next_deadline < ?", *f.DeadlineBefore)
@@ -132,9 +134,11 @@ func (s *Server) listCases(c echo.Context) error {
 		f.Limit = n
 	}
 	if v := c.QueryParam("cursor"); v != "" {
+		// A cursor is an offset this server issued; bounding it keeps the
+		// next cursor (offset + limit) from overflowing.
 		raw, err := base64.RawURLEncoding.DecodeString(v)
 		n, err2 := strconv.Atoi(string(raw))
-		if err != nil || err2 != nil || n < 0 {
+		if err != nil || err2 != nil || n < 0 || n > maxCursorOffset {
 			return fail(http.StatusBadRequest, "cursor", "not a cursor this server issued")
 		}
 		f.Offset = n
@@ -148,6 +152,11 @@ func (s *Server) listCases(c echo.Context) error {
 	}
 	if f.Category != "" && !models.Category(f.Category).Valid() {
 		return fail(http.StatusBadRequest, "category", "unknown category %q", f.Category)
+	}
+	if f.Domain != "" {
+		if _, err := store.NormalizeHost(f.Domain); err != nil {
+			return fail(http.StatusBadRequest, "domain", "%v", err)
+		}
 	}
 	cases, err := QueryCases(s.DB.WithContext(c.Request().Context()), f)
 	if err != nil {
@@ -367,3 +376,7 @@ func (s *Server) postReviewDecision(c echo.Context) error {
 }
 
 var errNoHistory = errors.New("no history")
+
+// maxCursorOffset bounds the offset a cursor may carry: far past any real
+// queue, and small enough that offset + limit never overflows.
+const maxCursorOffset = 1 << 30

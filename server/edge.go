@@ -5,13 +5,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/abusedesk/abusedesk/internal/urlnorm"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/store"
 )
 
 // BlockJSON is one entry of the blocklist edge nodes poll.
@@ -31,7 +32,9 @@ func (s *Server) getBlocklist(c echo.Context) error {
 	}
 	out := make([]BlockJSON, len(bs))
 	for i, b := range bs {
-		out[i] = BlockJSON{ObjectID: b.ObjectID, URLPrefix: b.URLPrefix, Removed: b.Removed, CaseID: b.CaseID}
+		// Served in normal form (rows recorded before normalisation may
+		// not be), so an edge node compares it with normalised request URLs.
+		out[i] = BlockJSON{ObjectID: b.ObjectID, URLPrefix: urlnorm.Prefix(b.URLPrefix), Removed: b.Removed, CaseID: b.CaseID}
 	}
 	body, err := json.Marshal(map[string]any{"blocks": out})
 	if err != nil {
@@ -48,30 +51,45 @@ func (s *Server) getBlocklist(c echo.Context) error {
 }
 
 // edge answers as an edge node would for host/path: 451 with a link to the
-// notice for a disabled object (RFC 7725), 200 otherwise.
+// notice for a disabled object (RFC 7725), 200 otherwise. The request URL
+// and every stored prefix are compared in their normal form
+// (internal/urlnorm), so "/%64ir/", "/./dir/" and "/x/../dir/" are all
+// "/dir/"; blocks recorded before prefixes were normalised match too.
 func (s *Server) edge(c echo.Context) error {
-	host, err := store.NormalizeHost(c.Param("host"))
-	if err != nil {
-		return fail(http.StatusBadRequest, "host", "%v", err)
+	rawHost, rawPath := edgeTarget(c.Request())
+	var urls []string
+	host := ""
+	for _, scheme := range []string{"https", "http"} {
+		u, err := urlnorm.URL(scheme + "://" + rawHost + rawPath)
+		if err != nil {
+			return fail(http.StatusBadRequest, "host", "%v", err)
+		}
+		urls = append(urls, u)
+		if host == "" {
+			host, _, _ = strings.Cut(strings.TrimPrefix(u, "https://"), "/")
+		}
 	}
-	path := "/" + strings.TrimPrefix(c.Param("*"), "/")
+	path := strings.TrimPrefix(urls[0], "https://"+host)
 	// A block is recorded under the customer domain of its object, which
 	// may be a parent of the host (https://img.pages.example/ is an object
 	// of pages.example): look under the host and each parent domain; the
 	// URL prefix decides.
-	labels := strings.Split(host, ".")
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	labels := strings.Split(name, ".")
 	domains := make([]string, 0, len(labels))
 	for i := range labels {
 		domains = append(domains, strings.Join(labels[i:], "."))
 	}
 	var bs []models.Block
-	if err := s.DB.WithContext(c.Request().Context()).Where("domain IN ?", domains).Find(&bs).Error; err != nil {
+	if err := s.DB.WithContext(c.Request().Context()).Where("domain IN ?", domains).Order("object_id").Find(&bs).Error; err != nil {
 		return err
 	}
-	for _, scheme := range []string{"https://", "http://"} {
-		u := scheme + host + path
+	for _, u := range urls {
 		for _, b := range bs {
-			if strings.HasPrefix(u, b.URLPrefix) {
+			if urlnorm.Under(u, urlnorm.Prefix(b.URLPrefix)) {
 				link := fmt.Sprintf("%s/v1/blocked/%s", s.Cfg.PublicURL, b.ObjectID)
 				c.Response().Header().Set("Link", "<"+link+`>; rel="blocked-by"`)
 				return c.JSON(http.StatusUnavailableForLegalReasons, map[string]string{
@@ -83,6 +101,15 @@ func (s *Server) edge(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "host": host, "path": path})
 }
 
+// edgeTarget splits /edge/{host}/{path} of the request as sent, still
+// percent-encoded: the router's decoded parameters would hide how the path
+// was spelled (and decode "%2F" inconsistently).
+func edgeTarget(r *http.Request) (host, path string) {
+	rest := strings.TrimPrefix(r.URL.EscapedPath(), "/edge/")
+	host, path, _ = strings.Cut(rest, "/")
+	return host, "/" + path
+}
+
 // getBlocked is the public statement behind a 451: what was restricted,
 // why, under which case; no personal data.
 func (s *Server) getBlocked(c echo.Context) error {
@@ -91,7 +118,7 @@ func (s *Server) getBlocked(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{
-		"object_id": b.ObjectID, "url_prefix": b.URLPrefix, "case_id": b.CaseID,
+		"object_id": b.ObjectID, "url_prefix": urlnorm.Prefix(b.URLPrefix), "case_id": b.CaseID,
 		"restriction": map[bool]string{true: "removed", false: "access disabled"}[b.Removed],
 		"ground":      b.Reason, "since": b.CreatedAt,
 	})

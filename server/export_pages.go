@@ -2,15 +2,10 @@ package server
 
 import (
 	"context"
-	"net/http"
-	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/abusedesk/abusedesk/intake"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/workflows"
 )
 
 // This file exports to the web pages (package pages) what the JSON
@@ -37,22 +32,11 @@ func (s *Server) ReporterView(c echo.Context, cs models.Case) (ReporterView, err
 }
 
 // ReporterAnswer records a reporter's answer to a need_info question and
-// signals the case, as POST /v1/reports/{id}/answer does.
+// delivers it to the case, as POST /v1/reports/{id}/answer does
+// (AnswerReporter, server/answers.go).
 func (s *Server) ReporterAnswer(ctx context.Context, cs models.Case, answer string) error {
-	if strings.TrimSpace(answer) == "" {
-		return fail(http.StatusUnprocessableEntity, "answer", "required")
-	}
-	if len(answer) > intake.MaxDescription {
-		return fail(http.StatusUnprocessableEntity, "answer", "at most %d characters", intake.MaxDescription)
-	}
-	if cs.Status != models.StatusAwaitingReporter {
-		return fail(http.StatusConflict, "answer", "the case is %s and asks you nothing now", cs.Status)
-	}
-	if err := s.DB.WithContext(ctx).Create(&models.ReporterReply{CaseID: cs.ID, Answer: answer}).Error; err != nil {
-		return err
-	}
-	return s.Temporal.SignalWorkflow(ctx, workflows.CaseWorkflowID(cs.ID), "", workflows.SignalReporterAnswer,
-		workflows.ReporterAnswer{AnsweredAt: time.Now().UTC()})
+	_, err := s.AnswerReporter(ctx, cs, answer)
+	return err
 }
 
 // OperatorNotice loads a notice after checking its response-link token.

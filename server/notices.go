@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/workflows"
@@ -178,43 +180,88 @@ func (s *Server) postNoticeResponse(c echo.Context) error {
 	if err := bindStrict(c, &req); err != nil {
 		return err
 	}
-	if err := s.Respond(c.Request().Context(), c.Param("id"), c.QueryParam("token"), req); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusAccepted, map[string]string{"notice_id": c.Param("id"), "status": "response received"})
-}
-
-// Respond checks and records an operator's answer and signals the case.
-func (s *Server) Respond(ctx context.Context, noticeID, token string, req ResponseRequest) error {
-	n, err := s.operatorNotice(ctx, noticeID, token)
+	res, err := s.RespondOnce(c.Request().Context(), c.Param("id"), c.QueryParam("token"), req)
 	if err != nil {
 		return err
 	}
-	var cs models.Case
-	if err := s.DB.WithContext(ctx).First(&cs, "id = ?", n.CaseID).Error; err != nil {
-		return err
+	return c.JSON(res.status(), map[string]string{"notice_id": c.Param("id"), "status": "response received"})
+}
+
+// Respond checks and records an operator's answer and delivers it to the
+// case, as RespondOnce does.
+func (s *Server) Respond(ctx context.Context, noticeID, token string, req ResponseRequest) error {
+	_, err := s.RespondOnce(ctx, noticeID, token, req)
+	return err
+}
+
+// RespondOnce checks an operator's answer, records it with its delivery
+// state in one transaction and signals the case (server/answers.go). The
+// same answer sent again is a replay, delivered now if it was not yet;
+// another answer to a notice already answered is a 409.
+func (s *Server) RespondOnce(ctx context.Context, noticeID, token string, req ResponseRequest) (AnswerResult, error) {
+	n, err := s.operatorNotice(ctx, noticeID, token)
+	if err != nil {
+		return AnswerResult{}, err
 	}
-	allowed := allowedAnswers(s.answerable(ctx, cs), n)
-	if len(allowed) == 0 {
-		return fail(http.StatusConflict, "response", "the case is %s and takes no answer from this notice now", cs.Status)
+	key := "operator:" + n.ID
+	for attempt := 0; ; attempt++ {
+		if res, done, err := s.replayOperator(ctx, n, key, req); done || err != nil {
+			return res, err
+		}
+		if attempt > 0 {
+			return AnswerResult{}, fail(http.StatusConflict, "response", "this notice was already answered")
+		}
+		var cs models.Case
+		if err := s.DB.WithContext(ctx).First(&cs, "id = ?", n.CaseID).Error; err != nil {
+			return AnswerResult{}, err
+		}
+		allowed := allowedAnswers(s.answerable(ctx, cs), n)
+		if len(allowed) == 0 {
+			return AnswerResult{}, fail(http.StatusConflict, "response", "the case is %s and takes no answer from this notice now", cs.Status)
+		}
+		if errs := req.Validate(allowed); len(errs) > 0 {
+			return AnswerResult{}, &problem{Status: http.StatusUnprocessableEntity, Errors: errs}
+		}
+		reply := operatorReply(n, req)
+		d := models.AnswerDelivery{AnswerKey: key, Kind: models.AnswerOperator, CaseID: n.CaseID, CreatedAt: reply.CreatedAt}
+		err := s.recordAnswer(ctx, &d, func(tx *gorm.DB) (uint, error) {
+			err := tx.Create(&reply).Error
+			return reply.ID, err
+		})
+		if err == nil {
+			return AnswerResult{Delivered: s.deliver(ctx, d, false)}, nil
+		}
+		if !isUniqueViolation(err) {
+			return AnswerResult{}, err
+		}
+		// Another request answered the notice first: compare with it.
 	}
-	if errs := req.Validate(allowed); len(errs) > 0 {
-		return &problem{Status: http.StatusUnprocessableEntity, Errors: errs}
-	}
-	reply := models.OperatorReply{NoticeID: n.ID, CaseID: n.CaseID, Response: req.Response, Statement: req.Statement,
+}
+
+// operatorReply is the stored form of an answer to notice n.
+func operatorReply(n models.Notice, req ResponseRequest) models.OperatorReply {
+	return models.OperatorReply{NoticeID: n.ID, CaseID: n.CaseID, Response: req.Response, Statement: req.Statement,
 		MaterialIdentified: req.MaterialIdentified, UnderPenalty: req.UnderPenaltyOfPerjury,
 		ConsentJurisdiction: req.ConsentToJurisdiction, Name: req.Name, Address: req.Address, Phone: req.Phone,
-		Signature: req.Signature, CreatedAt: time.Now().UTC()}
-	if err := s.DB.WithContext(ctx).Create(&reply).Error; err != nil {
-		if strings.Contains(strings.ToLower(err.Error()), "unique") || strings.Contains(err.Error(), "duplicate") {
-			return fail(http.StatusConflict, "response", "this notice was already answered")
-		}
-		return err
+		Signature: req.Signature, CreatedAt: answerTime()}
+}
+
+// replayOperator answers an answer to a notice answered before: done is
+// false when the notice has no recorded answer.
+func (s *Server) replayOperator(ctx context.Context, n models.Notice, key string, req ResponseRequest) (AnswerResult, bool, error) {
+	var r models.OperatorReply
+	err := s.DB.WithContext(ctx).Where("notice_id = ?", n.ID).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return AnswerResult{}, false, nil
 	}
-	kind := workflows.OperatorResponseKind(req.Response)
-	if req.Response == "corrected" {
-		kind = workflows.ResponseRemoved
+	if err != nil {
+		return AnswerResult{}, true, err
 	}
-	return s.Temporal.SignalWorkflow(ctx, workflows.CaseWorkflowID(n.CaseID), "", workflows.SignalOperatorResponse,
-		workflows.OperatorResponse{NoticeID: n.ID, Response: kind, ReceivedAt: reply.CreatedAt})
+	want := operatorReply(n, req)
+	want.ID, want.CreatedAt = r.ID, r.CreatedAt
+	if r != want {
+		return AnswerResult{}, true, fail(http.StatusConflict, "response", "this notice was already answered")
+	}
+	res, err := s.replay(ctx, key)
+	return res, true, err
 }

@@ -39,6 +39,7 @@ var apiOps = []op{
 	{"POST", "/v1/cases/{case_id}/legal-hold", "Set or lift a legal hold (keeps personal data past purge_after)", "analyst", "LegalHold", 200, "", nil},
 	{"POST", "/v1/admin/customers", "Load customer records (upsert by id)", "admin", "Customers", 200, "", nil},
 	{"GET", "/v1/admin/outbox", "Notices as delivered, with live links", "admin", "", 200, "", []string{"case_id", "status", "limit"}},
+	{"POST", "/v1/admin/sessions/revoke", "End every console session of one API key, in every process (by key_name or key_hash)", "admin", "RevokeSessions", 200, "Revoked", nil},
 	{"GET", "/v1/audit/checkpoint", "Latest signed checkpoint of the audit log", "auditor", "", 200, "", nil},
 	{"GET", "/v1/audit/entries", "A case's audit entries", "auditor", "", 200, "", []string{"case_id"}},
 	{"GET", "/v1/audit/proof/inclusion", "Inclusion proof", "auditor", "", 200, "", []string{"index", "size"}},
@@ -106,6 +107,9 @@ var schemas = map[string]any{
 	"Blocklist":    map[string]any{"type": "object", "properties": map[string]any{"blocks": map[string]any{"type": "array"}}},
 	"Payloads":     map[string]any{"type": "object", "properties": map[string]any{"payloads": map[string]any{"type": "array"}}},
 	"XARF":         map[string]any{"type": "object", "description": "X-ARF v4 report (xarf-core.json)"},
+	"RevokeSessions": map[string]any{"type": "object", "additionalProperties": false, "description": "exactly one of key_name (a configured key) and key_hash (hex SHA-256 of the key)",
+		"properties": map[string]any{"key_name": str, "key_hash": str}},
+	"Revoked": obj([]string{"revoked"}, map[string]any{"revoked": map[string]any{"type": "integer"}}),
 }
 
 // OpenAPIDocument builds the OpenAPI 3 document of every endpoint.
@@ -133,7 +137,7 @@ func OpenAPIDocument() map[string]any {
 		errResp := map[string]any{"description": "problems, by field", "content": map[string]any{"application/json": map[string]any{"schema": ref("Errors")}}}
 		opDoc := map[string]any{
 			"summary": o.Summary, "description": "Owner role: " + o.Role + ".",
-			"responses": map[string]any{itoa(o.OK): resp, "400": errResp, "401": errResp, "403": errResp, "404": errResp, "409": errResp, "413": errResp, "422": errResp, "503": errResp},
+			"responses": map[string]any{itoa(o.OK): resp, "400": errResp, "401": errResp, "403": errResp, "404": errResp, "409": errResp, "413": errResp, "422": errResp, "429": errResp, "503": errResp},
 		}
 		if len(params) > 0 {
 			opDoc["parameters"] = params

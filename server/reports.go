@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/abusedesk/abusedesk/intake"
+	"github.com/abusedesk/abusedesk/internal/jsondoc"
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -40,7 +41,7 @@ func decodeReport(body []byte) (models.ReportRequest, []models.FieldError, error
 		}
 		return r, nil, fail(http.StatusBadRequest, "body", "not a JSON object: %v", err)
 	}
-	var errs []models.FieldError
+	errs := duplicateKeys(body)
 	add := func(field, format string, args ...any) {
 		errs = append(errs, models.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
@@ -64,6 +65,10 @@ func decodeReport(body []byte) (models.ReportRequest, []models.FieldError, error
 	}
 	for k, raw := range top {
 		want, ok := reportFields[""][k]
+		if !ok && k == "" {
+			add(`""`, "unknown field: a field with an empty name")
+			continue
+		}
 		if !ok {
 			add(k, "unknown field")
 			continue
@@ -143,11 +148,13 @@ func (s *Server) postReport(c echo.Context) error {
 		return err
 	}
 	r.Source = "api"
-	return s.submit(c, r, problems)
+	return s.submit(c, r, problems, jsondoc.Digest(body))
 }
 
 // submit runs intake and answers 202 with the case, or every problem.
-func (s *Server) submit(c echo.Context, r models.ReportRequest, problems []models.FieldError) error {
+// digest is the SHA-256 of the canonical request, which an Idempotency-Key
+// is bound to.
+func (s *Server) submit(c echo.Context, r models.ReportRequest, problems []models.FieldError, digest string) error {
 	if len(problems) > 0 {
 		_, more := intake.Validate(&r)
 		reportsRejected.WithLabelValues("422").Inc()
@@ -163,7 +170,7 @@ func (s *Server) submit(c echo.Context, r models.ReportRequest, problems []model
 	if len(key) > 200 {
 		return fail(http.StatusBadRequest, "Idempotency-Key", "at most 200 characters")
 	}
-	created, err := s.Intake.Submit(c.Request().Context(), r, key)
+	created, err := s.Intake.SubmitOnce(c.Request().Context(), r, intake.Dedup{Scope: intake.ScopeIdempotency, Key: key, Digest: digest})
 	if err != nil {
 		return err
 	}
@@ -285,10 +292,11 @@ func (s *Server) postReporterAnswer(c echo.Context) error {
 }
 
 func (s *Server) answer(c echo.Context, cs models.Case, answer string) error {
-	if err := s.ReporterAnswer(c.Request().Context(), cs, answer); err != nil {
+	res, err := s.AnswerReporter(c.Request().Context(), cs, answer)
+	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, map[string]string{"case_id": cs.ID, "status": "answer received"})
+	return c.JSON(res.status(), map[string]string{"case_id": cs.ID, "status": "answer received"})
 }
 
 // bindStrict reads and decodes a JSON body, refusing unknown fields.

@@ -36,6 +36,8 @@ type Server struct {
 	Extra []func(e *echo.Echo, s *Server)
 
 	keys map[string]config.APIKey
+	// attempts counts failed authentications per client (attempts.go).
+	attempts *attemptLimiter
 	// SessionKey, set by the pages, reads the console session cookie.
 	SessionKey func(c echo.Context) (config.APIKey, bool)
 	// HistoryDecoder decodes a history's payloads for auditors (the app sets
@@ -57,13 +59,18 @@ func (s *Server) Handler() *echo.Echo {
 	for _, k := range s.Cfg.APIKeys {
 		s.keys[k.Hash] = k
 	}
+	s.attempts = newAttemptLimiter(s.Cfg.Auth.FailureRate, s.Cfg.Auth.LockoutMax)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	if ex := proxyIPExtractor(s.Cfg.Limits.TrustedProxies); ex != nil {
+		e.IPExtractor = ex
+	}
 	e.Use(middleware.Recover())
 	e.Use(metricsMiddleware)
 	e.Use(middleware.BodyLimit(bodyLimit(s.Cfg.MaxBodyBytes)))
 	e.Use(securityHeaders)
+	e.Use(s.intakeLimiter(s.Cfg.Limits))
 	s.routes(e)
 	for _, f := range s.Extra {
 		f(e, s)
@@ -79,12 +86,12 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// Reporter (public; the token scopes the reads to one case).
 	e.POST("/v1/reports", s.postReport)
-	e.GET("/v1/reports/:id", s.getReport)
-	e.POST("/v1/reports/:id/answer", s.postReporterAnswer)
+	e.GET("/v1/reports/:id", s.getReport, s.GuardToken)
+	e.POST("/v1/reports/:id/answer", s.postReporterAnswer, s.GuardToken)
 
 	// Operator (public; the token scopes to one notice).
-	e.GET("/v1/notices/:id", s.getNotice)
-	e.POST("/v1/notices/:id/response", s.postNoticeResponse)
+	e.GET("/v1/notices/:id", s.getNotice, s.GuardToken)
+	e.POST("/v1/notices/:id/response", s.postNoticeResponse, s.GuardToken)
 
 	// Edge nodes (public: only what the 451 pages show anyway).
 	e.GET("/v1/blocklist", s.getBlocklist)
@@ -105,6 +112,7 @@ func (s *Server) routes(e *echo.Echo) {
 	ad := e.Group("/v1/admin", s.RequireRole("admin"))
 	ad.POST("/customers", s.postCustomers)
 	ad.GET("/outbox", s.getOutbox)
+	ad.POST("/sessions/revoke", s.postRevokeSessions)
 }
 
 // Start listens on the configured address and serves until Shutdown.
@@ -114,7 +122,15 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// A slow client holds a connection and a goroutine: the whole request
+	// must arrive within http_read_timeout (30s: a 4 MB body at 140 kB/s),
+	// and its answer be written within http_write_timeout (5m: the longest
+	// answers are a large case's history and the blocklist, and the time
+	// counts from the end of the headers, handler included). Keep-alive
+	// connections are closed after idleTimeout without a request.
+	lim := s.Cfg.Limits
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: lim.HTTPReadTimeout, WriteTimeout: lim.HTTPWriteTimeout, IdleTimeout: idleTimeout}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.Log.Error("http server stopped", "err", err)
@@ -122,6 +138,9 @@ func (s *Server) Start() error {
 	}()
 	return nil
 }
+
+// idleTimeout closes a keep-alive connection that sends no new request.
+const idleTimeout = 2 * time.Minute
 
 // Addr is the bound address (useful with port 0).
 func (s *Server) Addr() string { return s.ln.Addr().String() }

@@ -4,20 +4,25 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/intake"
 	"github.com/abusedesk/abusedesk/mailintake"
 )
 
 // PostXARF is POST /v1/reports/xarf: one X-ARF v4 JSON report, public like
 // POST /v1/reports and answered the same way (202 with the case, 400 for a
-// body that is not JSON, 422 with every problem). The report's own id,
-// scoped by its reporter (mailintake.XARFDedupKey), is the idempotency key,
-// so a report sent again, or sent both by mail and over HTTP, makes one
-// case; an Idempotency-Key header is not needed and not used. The document
-// is kept as the case's evidence.
+// body that is not JSON, 422 with every problem, a key named twice
+// included). The report's own id (mailintake.XARFDedupKey) recognises a
+// report sent again, also across mail and HTTP, but only as the same
+// document (mailintake.XARFDigest) or from the same authenticated sender
+// (a Bearer API key): anyone can copy a report's ids, so any other
+// document is a case of its own and never gets another case's token. An
+// Idempotency-Key header is not used. The document is kept as the case's
+// evidence.
 func (s *Server) PostXARF(c echo.Context) error {
 	body, err := readBody(c)
 	if err != nil {
@@ -33,17 +38,34 @@ func (s *Server) PostXARF(c echo.Context) error {
 		reportsRejected.WithLabelValues("422").Inc()
 		return &intake.Invalid{Problems: mailintake.MergeProblems(problems, more)}
 	}
-	key := mailintake.XARFDedupKey(body)
+	d := intake.Dedup{Scope: intake.ScopeReport, Key: mailintake.XARFDedupKey(body), Digest: mailintake.XARFDigest(body),
+		Sender: s.xarfSender(c)}
 	ctx := c.Request().Context()
-	created, err := s.Intake.Submit(ctx, r, key)
+	created, err := s.Intake.SubmitOnce(ctx, r, d)
 	if err != nil {
 		return err
 	}
-	if err := s.Intake.KeepEvidence(ctx, created.CaseID, r.Source, mailintake.FormatXARF4, key, body); err != nil {
+	if err := s.Intake.KeepEvidence(ctx, created.CaseID, r.Source, mailintake.FormatXARF4, d.EvidenceKey(), body); err != nil {
 		return err
 	}
 	if !created.Replayed {
 		ReportsAccepted.WithLabelValues(string(r.Category), r.Source).Inc()
 	}
 	return c.JSON(http.StatusAccepted, created)
+}
+
+// xarfSender names the authenticated sender of an X-ARF report: the API
+// key of a Bearer header, or "" for an anonymous sender. A console session
+// does not count: a page could be made to post for it.
+func (s *Server) xarfSender(c echo.Context) string {
+	h := c.Request().Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(tok) == "" {
+		return ""
+	}
+	k, found := s.keys[config.HashKey(strings.TrimSpace(tok))]
+	if !found {
+		return ""
+	}
+	return "apikey:" + k.Name
 }

@@ -1,9 +1,14 @@
 package store
 
-import "gorm.io/gorm"
+import (
+	"gorm.io/gorm"
 
-// migrateAnswers creates the tables of answers with their delivery state (issue 13, answers that can be lost).
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// migrateAnswers creates the outbox of answers with their delivery state
+// (issue 13, answers that can be lost). Replies stored before it have no
+// row: they count as delivered, as they were signalled (or refused) then.
 func migrateAnswers(tx *gorm.DB) error {
-	_ = tx
-	return nil
+	return tx.Migrator().CreateTable(&models.AnswerDelivery{})
 }

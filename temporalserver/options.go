@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -62,6 +63,11 @@ type Options struct {
 	UIAddr string
 	// UICodecEndpoint is the payload codec endpoint the Web UI decodes through.
 	UICodecEndpoint string
+	// UIGate wraps the handler of UIAddr: it decides who may use the Web UI
+	// (abusedesk serve lets in signed-in auditors and admins). Whoever it
+	// lets in can only read: the UI runs with its write actions disabled
+	// and only GET and HEAD pass. Nil lets nobody in.
+	UIGate func(http.Handler) http.Handler
 	// LogLevel of the server's own logs (default "warn": debug is ~3x slower).
 	LogLevel string
 	// NumHistoryShards defaults to 1 for SQLite and 4 for PostgreSQL. It is

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	uiserver "github.com/temporalio/ui-server/v2/server"
 	sdkclient "go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/server/common/config"
@@ -29,7 +28,7 @@ const startTimeout = 60 * time.Second
 type Server struct {
 	opts   Options
 	server temporal.Server
-	ui     *uiserver.Server
+	ui     *webUI
 	client sdkclient.Client
 	logger log.Logger
 	dc     *liveConfig

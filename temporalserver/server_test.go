@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,27 +173,57 @@ func TestUIServed(t *testing.T) {
 	uiAddr, err := FreeAddr()
 	require.NoError(t, err)
 	const codec = "http://127.0.0.1:8080/v1/codec"
-	startServer(t, Options{Address: addr, DataDir: t.TempDir(), UIAddr: uiAddr, UICodecEndpoint: codec})
+	// A gate that lets in requests carrying X-Test-Pass.
+	gate := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("X-Test-Pass") == "" {
+				http.Error(w, "no", http.StatusUnauthorized)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	startServer(t, Options{Address: addr, DataDir: t.TempDir(), UIAddr: uiAddr, UICodecEndpoint: codec, UIGate: gate})
+	get := func(path string, pass bool) *http.Response {
+		req, err := http.NewRequest(http.MethodGet, "http://"+uiAddr+path, nil)
+		require.NoError(t, err)
+		if pass {
+			req.Header.Set("X-Test-Pass", "1")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = resp.Body.Close() })
+		return resp
+	}
 
-	resp, err := http.Get("http://" + uiAddr + "/")
-	require.NoError(t, err)
-	require.NoError(t, resp.Body.Close())
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, http.StatusUnauthorized, get("/", false).StatusCode, "the gate decides")
+	require.Equal(t, http.StatusOK, get("/", true).StatusCode)
 
-	// The UI decodes payloads through the configured codec endpoint.
-	resp, err = http.Get("http://" + uiAddr + "/api/v1/settings")
-	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
+	// The UI decodes payloads through the configured codec endpoint and
+	// has its write actions disabled.
+	resp := get("/api/v1/settings", true)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	var settings struct{ Codec struct{ Endpoint string } }
+	var settings struct {
+		Codec               struct{ Endpoint string }
+		DisableWriteActions bool
+	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&settings))
 	require.Equal(t, codec, settings.Codec.Endpoint)
+	require.True(t, settings.DisableWriteActions)
 
 	// The UI reaches the frontend over gRPC.
-	resp, err = http.Get("http://" + uiAddr + "/api/v1/namespaces/default")
+	require.Equal(t, http.StatusOK, get("/api/v1/namespaces/default", true).StatusCode)
+
+	// Writes are refused even past the gate.
+	req, err := http.NewRequest(http.MethodPost, "http://"+uiAddr+"/api/v1/namespaces/default/workflows/x/terminate",
+		strings.NewReader(`{}`))
 	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	req.Header.Set("X-Test-Pass", "1")
+	req.Header.Set("Authorization", "Bearer skips-the-ui-server-csrf-check")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 }
 
 func TestBusyPortsFailWithConfigKey(t *testing.T) {

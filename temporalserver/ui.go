@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
@@ -13,13 +12,33 @@ import (
 	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
 )
 
-// startUI starts the Temporal Web UI (assets embedded in ui-server) on
-// Options.UIAddr and waits until it accepts connections. The port must have
-// been checked: ui-server exits the process when it cannot listen.
-func startUI(ctx context.Context, o Options) (*uiserver.Server, error) {
-	host, port, _ := splitHostPort(o.UIAddr)
+// webUI is the Temporal Web UI: the ui-server on an internal loopback port
+// and, on Options.UIAddr, the gate and read-only proxy in front of it.
+type webUI struct {
+	ui    *uiserver.Server
+	proxy *uiProxy
+}
+
+// Stop stops the proxy, then the ui-server.
+func (w *webUI) Stop() {
+	if w.proxy != nil {
+		w.proxy.stop()
+	}
+	w.ui.Stop()
+}
+
+// startUI starts the Temporal Web UI (assets embedded in ui-server) on an
+// internal loopback port, waits until it accepts connections, then serves
+// it on Options.UIAddr behind Options.UIGate. The UIAddr port must have
+// been checked: the internal port is picked free here (ui-server exits the
+// process when it cannot listen).
+func startUI(ctx context.Context, o Options) (*webUI, error) {
+	port, err := freePort("127.0.0.1")
+	if err != nil {
+		return nil, fmt.Errorf("temporalserver: web UI internal port: %w", err)
+	}
 	cfg := &uiconfig.Config{
-		Host:                bracketIPv6(host),
+		Host:                "127.0.0.1",
 		Port:                port,
 		TemporalGRPCAddress: o.dialAddress(),
 		EnableUI:            true,
@@ -29,6 +48,14 @@ func startUI(ctx context.Context, o Options) (*uiserver.Server, error) {
 		// signed in to the console sees decoded payloads in the UI.
 		Codec: uiconfig.Codec{Endpoint: o.UICodecEndpoint, IncludeCredentials: true,
 			DefaultErrorMessage: "Sign in to the abusedesk console as an auditor to decode payloads"},
+		// Read-only: the ui-server refuses every write of its API (terminate,
+		// cancel, signal, update, reset, start, batch) and the UI hides the
+		// buttons. Cases change only through abusedesk, which checks roles
+		// and keeps the database and the audit log in step.
+		DisableWriteActions: true, WorkflowTerminateDisabled: true, WorkflowCancelDisabled: true,
+		WorkflowSignalDisabled: true, WorkflowUpdateDisabled: true, WorkflowResetDisabled: true,
+		WorkflowPauseDisabled: true, BatchActionsDisabled: true, StartWorkflowDisabled: true,
+		ActivityCommandsDisabled: true,
 		// Served over plain HTTP on a local address.
 		CORS:             uiconfig.CORS{CookieInsecure: true},
 		HideLogs:         true,
@@ -42,17 +69,30 @@ func startUI(ctx context.Context, o Options) (*uiserver.Server, error) {
 		// Start blocks until Stop; on any other failure it exits the process.
 		_ = ui.Start()
 	}()
-	addr := net.JoinHostPort(dialHost(host), strconv.Itoa(port))
+	internal := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if err := waitListening(ctx, internal); err != nil {
+		ui.Stop()
+		return nil, err
+	}
+	host, uiPort, _ := splitHostPort(o.UIAddr)
+	proxy, err := startUIProxy(net.JoinHostPort(host, strconv.Itoa(uiPort)), internal, o.UIGate)
+	if err != nil {
+		ui.Stop()
+		return nil, fmt.Errorf("temporalserver: ui_addr (ABUSEDESK_UI_ADDR) %s: %w", o.UIAddr, err)
+	}
+	return &webUI{ui: ui, proxy: proxy}, nil
+}
+
+// waitListening waits until addr accepts connections.
+func waitListening(ctx context.Context, addr string) error {
 	for {
 		conn, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
-			_ = conn.Close()
-			return ui, nil
+			return conn.Close()
 		}
 		select {
 		case <-ctx.Done():
-			ui.Stop()
-			return nil, fmt.Errorf("temporalserver: web UI on %s did not start: %w", addr, ctx.Err())
+			return fmt.Errorf("temporalserver: web UI on %s did not start: %w", addr, ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -66,12 +106,4 @@ func newUI(cfg *uiconfig.Config) (ui *uiserver.Server, err error) {
 		}
 	}()
 	return uiserver.NewServer(uiserveroptions.WithConfigProvider(cfg)), nil
-}
-
-// bracketIPv6 wraps an IPv6 literal for ui-server's "host:port" formatting.
-func bracketIPv6(host string) string {
-	if strings.Contains(host, ":") {
-		return "[" + host + "]"
-	}
-	return host
 }

@@ -208,7 +208,16 @@ func Period(fromS, toS string, now time.Time) (from, to time.Time, err error) {
 	if !to.After(from) {
 		return from, to, fmt.Errorf("to: %s is before from", toS)
 	}
+	if n := months(from, to); n > MaxMonths {
+		return from, to, fmt.Errorf("to: the period spans %d months; a report covers at most %d (MaxMonths)", n, MaxMonths)
+	}
 	return from, to, nil
+}
+
+// months is how many calendar months [from, to) overlaps (to after from).
+func months(from, to time.Time) int {
+	last := to.Add(-time.Nanosecond)
+	return (last.Year()-from.Year())*12 + int(last.Month()) - int(from.Month()) + 1
 }
 
 func parseStart(s string) (time.Time, error) {

@@ -22,6 +22,9 @@ func TestPeriod(t *testing.T) {
 		{"2026-03", "2026-01", time.Time{}, time.Time{}, "to:"},
 		{"June", "", time.Time{}, time.Time{}, "from:"},
 		{"", "2026-13", time.Time{}, time.Time{}, "to:"},
+		{"2000-01", "2030-01", time.Time{}, time.Time{}, "at most 120"},
+		{"2016-01", "2025-12", d(2016, 1, 1), d(2026, 1, 1), ""},
+		{"2016-01-31", "2026-01-01", time.Time{}, time.Time{}, "spans 121 months"},
 	} {
 		from, to, err := Period(tc.from, tc.to, now)
 		if tc.err != "" {

@@ -21,7 +21,7 @@ func main() {
 		RunE:         func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context()) },
 	}
 	root.PersistentFlags().StringVar(&configFile, "config", "", "configuration file (default ./abusedesk.yaml when present)")
-	root.AddCommand(serveCmd(), serverCmd(), workerCmd(), importCmd(), temporalServerCmd(), auditCmd(), configCmd(), benchCmd())
+	root.AddCommand(serveCmd(), serverCmd(), workerCmd(), importCmd(), temporalServerCmd(), auditCmd(), configCmd(), benchCmd(), dkimRecordCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "abusedesk:", err)
 		os.Exit(1)

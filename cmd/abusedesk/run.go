@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -41,7 +42,7 @@ func runServe(ctx context.Context) error {
 		return err
 	}
 	adminKey := ""
-	if len(cfg.APIKeys) == 0 {
+	if cfg.LocalAdminKey {
 		if adminKey, err = localAdminKey(cfg); err != nil {
 			return err
 		}
@@ -74,8 +75,10 @@ func run(ctx context.Context, cfg *config.Config, role app.Role, adminKey string
 	return nil
 }
 
-// localAdminKey gives the embedded default an admin key when none is
-// configured: generated once into the data dir and printed at start.
+// localAdminKey gives the embedded default an admin key (unless
+// local_admin_key is false), besides any configured keys: generated once
+// into the data dir and printed at start with its file. Configuring an
+// auditor key must not lock out the admin who configured it.
 func localAdminKey(cfg *config.Config) (string, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return "", fmt.Errorf("data_dir: %w", err)
@@ -99,8 +102,11 @@ func localAdminKey(cfg *config.Config) (string, error) {
 	return key, nil
 }
 
+// bannerOut is where the start banner goes (tests read it).
+var bannerOut io.Writer = os.Stdout
+
 func printBanner(cfg *config.Config, role app.Role, adminKey string) {
-	w := os.Stdout
+	w := bannerOut
 	fmt.Fprintln(w, "abusedesk is running.")
 	if role != app.RoleWorker {
 		fmt.Fprintf(w, "  Report form and console:  %s/\n", cfg.PublicURL)
@@ -115,6 +121,9 @@ func printBanner(cfg *config.Config, role app.Role, adminKey string) {
 	}
 	if adminKey != "" {
 		fmt.Fprintf(w, "  Admin API key:             %s   (kept in %s)\n", adminKey, filepath.Join(cfg.DataDir, "admin.key"))
+		if n := len(cfg.APIKeys) - 1; n > 0 {
+			fmt.Fprintf(w, "  It is accepted besides the %d configured API keys; local_admin_key: false turns it off.\n", n)
+		}
 	}
 	if cfg.SMTPAddr == "" && role != app.RoleWorker {
 		fmt.Fprintln(w, "  Notices stay in the outbox (no smtp_addr): GET /v1/admin/outbox")

@@ -3,15 +3,18 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/abusedesk/abusedesk/app"
-	"github.com/abusedesk/abusedesk/audit"
+	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/temporalserver"
 )
 
@@ -37,6 +40,7 @@ func temporalServerCmd() *cobra.Command {
 				Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, DataDir: cfg.DataDir,
 				DB: db, PostgresURL: pgURL, Retention: cfg.TemporalRetention, SearchAttributes: app.SearchAttributes,
 				UIAddr: cfg.UIAddr, ArchivalDir: filepath.Join(cfg.DataDir, "archive"),
+				UIGate: configKeyGate(cfg),
 			})
 			if err != nil {
 				return err
@@ -51,26 +55,26 @@ func temporalServerCmd() *cobra.Command {
 	return cmd
 }
 
-func auditCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "audit", Short: "Auditor tools"}
-	var checkpoint string
-	verify := &cobra.Command{Use: "verify", Short: "Recompute the audit log's Merkle tree, check signatures and consistency; exit 0 only when all holds",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
+// configKeyGate guards the Web UI of a standalone Temporal server. This
+// process has no console sessions, so only a Bearer key of the auditor or
+// admin role from api_keys (or bootstrap_admin_key) gets in; the UI behind
+// it is read-only like the embedded one. People reach the UI of the
+// all-in-one process with their console session instead.
+func configKeyGate(cfg *config.Config) func(http.Handler) http.Handler {
+	keys := map[string]config.APIKey{}
+	for _, k := range cfg.APIKeys {
+		keys[k.Hash] = k
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			k, ok := keys[config.HashKey(strings.TrimSpace(tok))]
+			if tok == "" || !ok || !models.Role(k.Role).Allows(models.RoleAuditor) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="abusedesk"`)
+				http.Error(w, "the Temporal Web UI needs an auditor's or admin's API key (Authorization: Bearer <key>)", http.StatusUnauthorized)
+				return
 			}
-			db, err := openDB(cfg)
-			if err != nil {
-				return err
-			}
-			_, vkey, err := app.AuditKeys(cfg)
-			if err != nil {
-				return err
-			}
-			return audit.RunVerify(cmd.Context(), db, vkey, checkpoint, os.Stdout)
-		}}
-	verify.Flags().StringVar(&checkpoint, "checkpoint", "", "a signed checkpoint an auditor kept, to check consistency with")
-	cmd.AddCommand(verify)
-	return cmd
+			next.ServeHTTP(w, r)
+		})
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/abusedesk/abusedesk/app"
 	"github.com/abusedesk/abusedesk/config"
@@ -28,9 +29,9 @@ import (
 
 // Keys of the test roles.
 const (
-	AdminKey   = "test-admin-key"
-	AnalystKey = "test-analyst-key"
-	AuditorKey = "test-auditor-key"
+	AdminKey   = "test-admin-key-0123456789"
+	AnalystKey = "test-analyst-key-0123456789"
+	AuditorKey = "test-auditor-key-0123456789"
 )
 
 // Options change the environment.
@@ -48,6 +49,8 @@ type Options struct {
 	Postgres bool
 	// TemporalDynamicConfig overrides the embedded server's dynamic config.
 	TemporalDynamicConfig map[string]any
+	// ServerTemporal wraps the HTTP server's Temporal client (app.Options).
+	ServerTemporal func(client.Client) client.Client
 }
 
 // Env is a running abusedesk.
@@ -84,6 +87,9 @@ func Start(t testing.TB, o Options) *Env {
 		// Tests that count audit entries must not see a history export
 		// racing them; the retention test turns the exporter on.
 		"ABUSEDESK_HISTORY_EXPORT_INTERVAL": "0",
+		// The tests file all their reports from loopback, many for one
+		// reporter; integration/trust_limits_test.go sets the limits.
+		"ABUSEDESK_INTAKE_RATE_PER_CLIENT": "off", "ABUSEDESK_INTAKE_RATE_PER_REPORTER": "off",
 	}
 	if o.Postgres && o.Env["ABUSEDESK_DATABASE_URL"] == "" {
 		env["ABUSEDESK_DATABASE_URL"] = PostgresDB(t)
@@ -103,7 +109,7 @@ func Start(t testing.TB, o Options) *Env {
 		config.APIKey{Name: "auditor-bob", Hash: config.HashKey(AuditorKey), Role: "auditor"})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	a, err := app.Start(ctx, cfg, app.Options{TemporalDynamicConfig: o.TemporalDynamicConfig})
+	a, err := app.Start(ctx, cfg, app.Options{TemporalDynamicConfig: o.TemporalDynamicConfig, ServerTemporal: o.ServerTemporal})
 	require.NoError(t, err)
 	e := &Env{T: t, App: a, URL: "http://" + a.Server.Addr(), Sink: o.Sink, Opts: o}
 	t.Cleanup(e.Stop)
