@@ -100,6 +100,8 @@ var migrations = []migration{
 	{4, "submission digests", migrateSubmissions},
 	{5, "answer delivery", migrateAnswers},
 	{6, "mail and intake limits", migrateLimits},
+	{7, "notice delivery states", migrateDelivery},
+	{8, "replies to notices by mail", migrateMailReplies},
 }
 
 // OpenCases is the condition that selects open cases, as literal SQL.
