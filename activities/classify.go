@@ -138,8 +138,8 @@ func (a *Activities) domainFor(ctx context.Context, host string) (models.Domain,
 	return models.Domain{}, false, nil
 }
 
-// provider finds the hosting provider of the first origin IP a network (or
-// RDAP, when enabled) knows.
+// provider finds the hosting provider of the first origin IP a network of
+// the customer records (or a.RDAP: the networks file, then RDAP) knows.
 func (a *Activities) provider(ctx context.Context, ips []string, networks []models.Network) Provider {
 	for _, ip := range ips {
 		addr, err := netip.ParseAddr(ip)
@@ -155,7 +155,7 @@ func (a *Activities) provider(ctx context.Context, ips []string, networks []mode
 		}
 		if best >= 0 {
 			n := networks[best]
-			return Provider{Name: n.Provider, AbuseEmail: n.AbuseEmail, OriginIP: ip, Found: true}
+			return Provider{Name: n.Provider, AbuseEmail: n.AbuseEmail, OriginIP: ip, Found: true, Source: SourceCustomer}
 		}
 		if a.RDAP != nil {
 			if p, err := a.RDAP.Lookup(ctx, ip); err == nil && p.Found {

@@ -12,6 +12,7 @@ import (
 // Message is one outgoing notice email.
 type Message struct {
 	ID      string // the notice id; becomes the Message-ID
+	CaseID  string // the case; becomes X-Abusedesk-Case
 	To      string
 	Subject string
 	Text    string
@@ -31,6 +32,10 @@ type SMTPMailer struct {
 	From string
 	// DKIM, when set, signs every message (see dkim.go).
 	DKIM *DKIM
+	// BounceLocalPart, when set, makes the envelope sender of every notice
+	// the VERP address <BounceLocalPart>+<notice id>@<domain of From>, so
+	// that a delivery status notification names the notice (see VERP).
+	BounceLocalPart string
 	// TLS: use STARTTLS when the relay offers it (opportunistic); loopback
 	// relays in tests offer none.
 }
@@ -57,10 +62,18 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	if m.ID != "" {
 		msg.SetMessageIDWithValue(m.ID + "@abusedesk")
 		msg.SetGenHeader("X-Abusedesk-Notice", m.ID)
+		if v := VERP(s.BounceLocalPart, m.ID, s.From); v != "" {
+			if err := msg.EnvelopeFrom(v); err != nil {
+				return fmt.Errorf("bounce address: %w", err)
+			}
+		}
 	} else {
 		msg.SetMessageID()
 	}
 	msg.SetDate()
+	if m.CaseID != "" {
+		msg.SetGenHeader("X-Abusedesk-Case", m.CaseID)
+	}
 	// RFC 3834: no auto-responder answers a notice (replies set their own).
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	for k, v := range m.Headers {

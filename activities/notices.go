@@ -52,7 +52,10 @@ type noticeData struct {
 	URLCount                                         int
 	Copyright                                        *models.CopyrightClaim
 	CounterNotice                                    *models.OperatorReply
-	facts                                            map[string]string
+	// Hosts says, in the reporter's reply about a forwarded case, where
+	// each website's hosting provider was found (hostsource.go).
+	Hosts []HostSource
+	facts map[string]string
 }
 
 // Fact returns one template fact ("" when absent).
@@ -84,7 +87,7 @@ func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) (NoticeResu
 		return NoticeResult{NoticeID: n.ID}, nil
 	}
 	links := Links{PublicURL: a.PublicURL, Secret: a.TokenSecret}
-	msg := Message{ID: n.ID, To: n.To, Subject: n.Subject, Text: links.Body(n), HTML: links.HTML(n)}
+	msg := Message{ID: n.ID, CaseID: n.CaseID, To: n.To, Subject: n.Subject, Text: links.Body(n), HTML: links.HTML(n)}
 	if err := a.Mail.Send(ctx, msg); err != nil {
 		return NoticeResult{}, fmt.Errorf("deliver notice %s: %w", n.ID, err)
 	}
@@ -135,6 +138,11 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 	}
 	if err := a.loadURLs(db, &data, in); err != nil {
 		return models.Notice{}, err
+	}
+	if in.Kind == NoticeReporterForwarded {
+		if data.Hosts, err = a.hostSources(ctx, in.CaseID); err != nil {
+			return models.Notice{}, err
+		}
 	}
 	if id := in.Facts["counter_notice_id"]; id != "" {
 		var r models.OperatorReply

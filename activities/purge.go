@@ -48,6 +48,9 @@ type PurgeResult struct {
 	OperatorReplies int
 	ReporterReplies int
 	Evidence        int
+	// MailReplies counts replies to notices by mail whose sender, subject
+	// and text were erased.
+	MailReplies int
 	// Held is the number of cases past the cutoff kept because of a legal
 	// hold, when the batch ran (a gauge, not a sum).
 	Held int
@@ -62,6 +65,7 @@ func (p *PurgeResult) Add(r PurgeResult) {
 	p.OperatorReplies += r.OperatorReplies
 	p.ReporterReplies += r.ReporterReplies
 	p.Evidence += r.Evidence
+	p.MailReplies += r.MailReplies
 	p.Held, p.More = r.Held, r.More
 }
 
@@ -91,7 +95,8 @@ func MigratePurge(db *gorm.DB) error {
 // the reporter's contact, the description and the copyright signature on
 // the case; the bodies of its notices and the addresses of its personal
 // recipients; operator replies' contact details, signature and statement;
-// reporter answers; raw evidence. Each erased case gets an erasure record
+// reporter answers; replies to notices by mail (sender, subject, text);
+// raw evidence. Each erased case gets an erasure record
 // and an audit entry in the same transaction, so a retried or repeated call
 // erases nothing twice and reports zeros.
 func (a *Activities) ErasePersonalData(ctx context.Context, in PurgeInput) (PurgeResult, error) {
@@ -162,6 +167,12 @@ func (a *Activities) erase(tx *gorm.DB, ids []string, cutoff time.Time, res *Pur
 	if res.ReporterReplies, err = count(tx.Model(&models.ReporterReply{}).Where("case_id IN ?", ids).
 		Update("answer", ErasedText)); err != nil {
 		return err
+	}
+	if tx.Migrator().HasTable(&models.MailReply{}) {
+		if res.MailReplies, err = count(tx.Model(&models.MailReply{}).Where("case_id IN ?", ids).
+			Updates(map[string]any{"from_addr": "", "subject": "", "text": ErasedText})); err != nil {
+			return err
+		}
 	}
 	if tx.Migrator().HasTable(EvidenceTable) {
 		if res.Evidence, err = count(tx.Table(EvidenceTable).Where("case_id IN ? AND raw IS NOT NULL", ids).

@@ -33,11 +33,14 @@ var ErrRDAPNotFound = errors.New("rdap: no abuse contact")
 
 // RDAPClient finds the abuse contact of an IP network by RDAP (RFC 9082,
 // RFC 9083) through github.com/openrdap/rdap. It queries only the configured
-// server (BaseURL), never a URL taken from a report, and caches each answer
+// server (rdap_url) or the server the configured bootstrap registry names
+// for the IP (rdapboot.go), never a URL taken from a report; the answer
+// names the server that gave it (Provider.Via). It caches each answer
 // for the lifetime its response gives (Cache-Control max-age), a not-found
 // answer included; a failure is remembered for a minute.
 type RDAPClient struct {
-	server  *url.URL
+	server  *url.URL       // the one server asked (rdap_url), or nil:
+	boot    *rdapBootstrap // the server is chosen by bootstrap
 	timeout time.Duration
 	client  *rdap.Client
 	now     func() time.Time
@@ -70,6 +73,25 @@ func NewRDAPClient(base string, timeout time.Duration) (*RDAPClient, error) {
 		client: &rdap.Client{HTTP: hc, UserAgent: "abusedesk"}}, nil
 }
 
+// NewRDAPBootstrapClient returns a client that asks, for each IP, the RDAP
+// server that the RFC 9224 bootstrap registry at registry names for it:
+// registry is the http(s) URL of the directory holding ipv4.json and
+// ipv6.json (DefaultRDAPBootstrap), or a local directory holding them, or a
+// local file holding entries of both families. Addresses no public
+// registry holds (private, documentation, ...) are not looked up.
+func NewRDAPBootstrapClient(registry string, timeout time.Duration) (*RDAPClient, error) {
+	if timeout <= 0 {
+		timeout = DefaultRDAPTimeout
+	}
+	hc := &http.Client{Timeout: timeout, Transport: limitedTransport{http.DefaultTransport}}
+	b, err := newRDAPBootstrap(registry, hc)
+	if err != nil {
+		return nil, err
+	}
+	return &RDAPClient{boot: b, timeout: timeout, cache: map[string]rdapEntry{},
+		client: &rdap.Client{HTTP: hc, UserAgent: "abusedesk"}}, nil
+}
+
 // Lookup returns the provider of the IP network that holds ip: the
 // network's name (or handle) and the email of its entity with the "abuse"
 // role. It gives up after the client's timeout.
@@ -88,8 +110,16 @@ func (c *RDAPClient) Lookup(ctx context.Context, ip string) (Provider, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	srv := *c.server
-	req := (&rdap.Request{Type: rdap.IPRequest, Query: key, Server: &srv}).WithContext(ctx)
+	srv, err := c.serverFor(ctx, addr.Unmap())
+	if err != nil {
+		ttl := rdapFailTTL
+		if errors.Is(err, ErrRDAPNotFound) {
+			ttl = DefaultRDAPTTL
+		}
+		c.store(key, rdapEntry{err: err, expires: now.Add(ttl)})
+		return Provider{}, err
+	}
+	req := (&rdap.Request{Type: rdap.IPRequest, Query: key, Server: srv}).WithContext(ctx)
 	resp, err := c.client.Do(req)
 	var ce *rdap.ClientError
 	switch {
@@ -106,9 +136,30 @@ func (c *RDAPClient) Lookup(ctx context.Context, ip string) (Provider, error) {
 	var p Provider
 	if err == nil {
 		p, err = providerOf(resp.Object)
+		p.Via = answeredBy(resp, srv)
 	}
 	c.store(key, rdapEntry{p: p, err: err, expires: now.Add(maxAge(resp))})
 	return p, err
+}
+
+// serverFor is the RDAP base URL to ask about addr.
+func (c *RDAPClient) serverFor(ctx context.Context, addr netip.Addr) (*url.URL, error) {
+	if c.boot != nil {
+		return c.boot.server(ctx, addr)
+	}
+	srv := *c.server
+	return &srv, nil
+}
+
+// answeredBy is the host name of the server that gave the answer (after
+// redirects, e.g. from rdap.org to a regional registry).
+func answeredBy(resp *rdap.Response, srv *url.URL) string {
+	if resp != nil && len(resp.HTTP) > 0 {
+		if r := resp.HTTP[len(resp.HTTP)-1].Response; r != nil && r.Request != nil && r.Request.URL != nil {
+			return r.Request.URL.Hostname()
+		}
+	}
+	return srv.Hostname()
 }
 
 func (c *RDAPClient) clock() time.Time {
@@ -151,7 +202,7 @@ func providerOf(obj rdap.RDAPObject) (Provider, error) {
 	if name == "" {
 		name = n.Handle
 	}
-	return Provider{Name: name, AbuseEmail: email, Found: true}, nil
+	return Provider{Name: name, AbuseEmail: email, Found: true, Source: SourceRDAP}, nil
 }
 
 // abuseEmail finds, depth first, the first entity with the abuse role that

@@ -41,7 +41,8 @@ func TestRDAPLookupFindsNestedAbuseEntity(t *testing.T) {
 	p, err := c.Lookup(context.Background(), "203.0.113.7")
 	require.NoError(t, err)
 	require.Equal(t, "/registry/ip/203.0.113.7", path)
-	require.Equal(t, activities.Provider{Name: "EXAMPLE-HOSTING-NET", AbuseEmail: "abuse@example-hosting.example.net", Found: true}, p)
+	require.Equal(t, activities.Provider{Name: "EXAMPLE-HOSTING-NET", AbuseEmail: "abuse@example-hosting.example.net",
+		Found: true, Source: activities.SourceRDAP, Via: "127.0.0.1"}, p)
 
 	// The answer is cached for its max-age: no second request.
 	p2, err := c.Lookup(context.Background(), "203.0.113.7")

@@ -19,7 +19,20 @@ type Provider struct {
 	AbuseEmail string // a role address of the provider, not personal data
 	OriginIP   string
 	Found      bool
+	// Source is where the provider was found: SourceCustomer (the
+	// customer records' networks), SourceNetworksFile (rdap_networks_file)
+	// or SourceRDAP; empty in histories written before it existed.
+	Source string `json:",omitempty"`
+	// Via is the host name of the RDAP server that answered.
+	Via string `json:",omitempty"`
 }
+
+// Where a hosting provider was found (Provider.Source).
+const (
+	SourceCustomer     = "customer"
+	SourceNetworksFile = "networks_file"
+	SourceRDAP         = "rdap"
+)
 
 // ClearinghouseInput opens the child-safety clearinghouse report of a case.
 type ClearinghouseInput struct {

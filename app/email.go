@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	stdmail "net/mail"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -42,6 +43,8 @@ func (a *App) startEmailIntake(_ context.Context) error {
 	rep := &ProblemReplier{Addr: a.Cfg.SMTPAddr, From: a.Cfg.SMTPFrom, PublicURL: a.Cfg.PublicURL, Log: a.Log,
 		Limit: &activities.MailLimit{DB: a.DB, PerHour: a.Cfg.Limits.ReporterMailPerHour}}
 	srv := mailintake.NewServer(a.Cfg.IntakeSMTPAddr, cfg, a.Intake, rep, a.Log)
+	srv.Replies = a.replyHandler()
+	a.wireBounces(srv)
 	if err := srv.Listen(); err != nil {
 		return fmt.Errorf("intake_smtp_addr %s: %w", a.Cfg.IntakeSMTPAddr, err)
 	}
@@ -71,6 +74,13 @@ func EmailIntakeConfig(cfg *config.Config, p config.Privacy) mailintake.Config {
 	}
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Hostname() != "" {
 		c.Hostname = u.Hostname()
+	}
+	// Operators answer notices by replying to their From address
+	// (smtp_from): when the intake lists its addresses, it takes that one
+	// too, so a reply reaches the case instead of a 550.
+	if from, err := stdmail.ParseAddress(cfg.SMTPFrom); err == nil && len(c.Addresses) > 0 && !slices.ContainsFunc(c.Addresses,
+		func(a string) bool { return strings.EqualFold(a, from.Address) }) {
+		c.Addresses = append(slices.Clone(c.Addresses), from.Address)
 	}
 	return c
 }

@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/config"
@@ -13,8 +15,11 @@ func DKIM(cfg *config.Config) (*activities.DKIM, error) {
 	return activities.NewDKIM(cfg.DKIMSelector, cfg.DKIMDomain, cfg.SMTPFrom, cfg.DKIMPrivateKey, cfg.DataDir)
 }
 
-// wireNotices signs the SMTP mailer's notices with DKIM and, when
-// rdap_enabled, gives the activities the RDAP client of rdap_url.
+// wireNotices signs the SMTP mailer's notices with DKIM and gives the
+// activities the host lookups after the customer networks: the networks
+// file (rdap_networks_file, or data_dir/networks.yaml when it exists), then,
+// when rdap_enabled, RDAP at rdap_url or at the server the bootstrap
+// registry (rdap_bootstrap_url) names for the IP.
 func (a *App) wireNotices(acts *activities.Activities) error {
 	if m, ok := acts.Mail.(*activities.SMTPMailer); ok {
 		d, err := DKIM(a.Cfg)
@@ -22,13 +27,56 @@ func (a *App) wireNotices(acts *activities.Activities) error {
 			return err
 		}
 		m.DKIM = d
+		m.BounceLocalPart = a.Cfg.BounceLocalPart
 	}
-	if a.Cfg.RDAPEnabled {
-		c, err := activities.NewRDAPClient(a.Cfg.RDAPURL, a.Cfg.RDAPTimeout)
-		if err != nil {
-			return fmt.Errorf("rdap_url: %w", err)
-		}
-		acts.RDAP = c
+	lookups, err := hostLookups(a.Cfg)
+	if err != nil {
+		return err
+	}
+	if len(lookups) > 0 {
+		acts.RDAP = lookups
+		a.Log.Info("host lookups", "networks_file", networksFile(a.Cfg), "rdap", a.Cfg.RDAPEnabled,
+			"rdap_url", a.Cfg.RDAPURL, "rdap_bootstrap_url", a.Cfg.RDAPBootstrapURL)
 	}
 	return nil
+}
+
+// hostLookups are the lookups of the configuration, in the order asked.
+func hostLookups(cfg *config.Config) (activities.HostLookups, error) {
+	var out activities.HostLookups
+	if path := networksFile(cfg); path != "" {
+		f, err := activities.LoadNetworksFile(path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	if !cfg.RDAPEnabled {
+		return out, nil
+	}
+	if cfg.RDAPURL != "" {
+		c, err := activities.NewRDAPClient(cfg.RDAPURL, cfg.RDAPTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("rdap_url: %w", err)
+		}
+		return append(out, c), nil
+	}
+	c, err := activities.NewRDAPBootstrapClient(cfg.RDAPBootstrapURL, cfg.RDAPTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, c), nil
+}
+
+// networksFile is the configured networks file: rdap_networks_file, or
+// data_dir/networks.yaml when it exists ("": none).
+func networksFile(cfg *config.Config) string {
+	if cfg.RDAPNetworksFile != "" {
+		return cfg.RDAPNetworksFile
+	}
+	p := filepath.Join(cfg.DataDir, "networks.yaml")
+	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+		return p
+	}
+	return ""
 }

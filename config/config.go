@@ -52,6 +52,11 @@ type Config struct {
 	LocalAdminKey     bool
 	RDAPEnabled       bool
 	RDAPURL           string
+	// RDAPBootstrapURL is the RFC 9224 bootstrap registry that chooses the
+	// RDAP server of an IP when RDAPURL is empty; RDAPNetworksFile is the
+	// local list of networks asked before RDAP.
+	RDAPBootstrapURL string
+	RDAPNetworksFile string
 	// RDAPTimeout bounds one RDAP lookup.
 	RDAPTimeout time.Duration
 	// DKIMSelector, DKIMDomain and DKIMPrivateKey sign outbound notices
@@ -60,9 +65,12 @@ type Config struct {
 	DKIMSelector   string
 	DKIMDomain     string
 	DKIMPrivateKey string
-	MaxBodyBytes   int64
-	LogLevel       string
-	PprofAddr      string
+	// BounceLocalPart is the local part of the VERP envelope sender of
+	// notices (<local>+<notice id>@<domain of smtp_from>).
+	BounceLocalPart string
+	MaxBodyBytes    int64
+	LogLevel        string
+	PprofAddr       string
 	// WorkerWorkflowTasks and WorkerActivities are a worker's concurrent
 	// workflow tasks and activities.
 	WorkerWorkflowTasks int
@@ -125,12 +133,15 @@ var Keys = []Key{
 	{"intake_smtp_addr", "", "listen address of the email intake; empty: no email intake"},
 	{"bootstrap_admin_key", "", "adds one admin API key at start (at least 16 characters)"},
 	{"api_keys", nil, "list of {name, hash (hex SHA-256 of the key), role: admin|analyst|auditor|customer|authority, account (customer keys)}; in ABUSEDESK_API_KEYS as JSON: [{\"name\":\"ops\",\"hash\":\"<sha256 hex>\",\"role\":\"auditor\"}]"},
-	{"rdap_enabled", false, "look up the hosting provider of an origin IP by RDAP when no network matches"},
-	{"rdap_url", "https://rdap.org/ip/", "RDAP base URL; the origin IP is appended ({rdap_url}{ip}, or {rdap_url}ip/{ip} when the URL does not end in ip/)"},
+	{"rdap_enabled", true, "look up the hosting provider of an origin IP by RDAP when no customer network matches (false: only the customer records and rdap_networks_file)"},
+	{"rdap_url", "", "one RDAP server asked about every IP (its base URL; the IP is appended as {rdap_url}ip/{ip}, or {rdap_url}{ip} when it ends in ip/); empty: the server is chosen by rdap_bootstrap_url"},
+	{"rdap_bootstrap_url", "https://data.iana.org/rdap/", "RFC 9224 bootstrap registry choosing the RDAP server of an IP (longest matching prefix; read once a day) when rdap_url is empty: URL of the directory of ipv4.json and ipv6.json, or a local directory or file; private and documentation addresses are never looked up this way"},
+	{"rdap_networks_file", "", "local YAML/JSON list of networks ({cidr, provider, abuse_email}, as in the customer records), asked after the customer networks and before RDAP, re-read when it changes; empty: data_dir/networks.yaml when it exists"},
 	{"rdap_timeout", "5s", "longest time one RDAP lookup may take; then the case goes on with the host unknown"},
 	{"dkim_selector", "abusedesk", "DKIM selector of the notice signature (publish the record that abusedesk dkim-record prints)"},
 	{"dkim_domain", "", "DKIM signing domain (d=); empty: the domain of smtp_from"},
 	{"dkim_private_key", "", "DKIM private key of notices: PEM (RSA or Ed25519, PKCS#8 or PKCS#1) or a file holding it; empty: an RSA key generated into data_dir/dkim.key"},
+	{"bounce_local_part", "bounces", "local part of the VERP envelope sender of notices, <bounce_local_part>+<notice id>@<domain of smtp_from>; delivery status notifications to it must reach the email intake"},
 	{"max_body_bytes", 4 << 20, "largest accepted request body (a 10,000-URL notice is about 1.1 MB)"},
 	{"log_level", "info", "debug, info, warn or error"},
 	{"worker_workflow_tasks", 4, "workflow tasks a worker runs at once (each a CPU-bound step of a case; more than a few per core only queue in the history service: measured in README 'Load and faults')"},
@@ -219,10 +230,19 @@ func Load(file string) (*Config, error) {
 	c.BootstrapAdminKey = v.GetString("bootstrap_admin_key")
 	c.RDAPEnabled = boolean("rdap_enabled")
 	c.RDAPURL = v.GetString("rdap_url")
+	c.RDAPBootstrapURL = v.GetString("rdap_bootstrap_url")
+	c.RDAPNetworksFile = v.GetString("rdap_networks_file")
+	if c.RDAPEnabled && c.RDAPURL == "" && c.RDAPBootstrapURL == "" {
+		errs = append(errs, "rdap_bootstrap_url (ABUSEDESK_RDAP_BOOTSTRAP_URL): must be set when rdap_enabled is true and rdap_url is empty")
+	}
 	c.RDAPTimeout = dur("rdap_timeout")
 	c.DKIMSelector = v.GetString("dkim_selector")
 	c.DKIMDomain = v.GetString("dkim_domain")
 	c.DKIMPrivateKey = v.GetString("dkim_private_key")
+	c.BounceLocalPart = v.GetString("bounce_local_part")
+	if c.BounceLocalPart == "" || strings.ContainsAny(c.BounceLocalPart, "+@<> \t\"") {
+		errs = append(errs, "bounce_local_part (ABUSEDESK_BOUNCE_LOCAL_PART): must be a non-empty local part without +, @, <, >, quotes or spaces")
+	}
 	if c.RDAPTimeout > 20*time.Second {
 		// The lookup runs inside the classification (a 30 s local activity).
 		errs = append(errs, "rdap_timeout (ABUSEDESK_RDAP_TIMEOUT): must be at most 20s")

@@ -42,6 +42,8 @@ func newDesk(t *testing.T, extra map[string]string) *desk {
 		"ABUSEDESK_LOG_LEVEL": "warn",
 		// The load names one reporter; its receipts are counted too.
 		"ABUSEDESK_REPORTER_MAIL_PER_HOUR": "0",
+		// Tests never reach the internet (RDAP is on by default).
+		"ABUSEDESK_RDAP_ENABLED": "false",
 	}
 	for k, v := range extra {
 		env[k] = v

@@ -65,7 +65,8 @@ func startSplit(t *testing.T, workers int) *split {
 		"ABUSEDESK_TEMPORAL_ADDRESS": tAddr, "ABUSEDESK_TEMPORAL_EMBEDDED": "false", "ABUSEDESK_UI_ADDR": "",
 		"ABUSEDESK_DATABASE_URL": storeURL, "ABUSEDESK_SMTP_ADDR": sink.Addr(), "ABUSEDESK_PUBLIC_URL": s.url,
 		"ABUSEDESK_HTTP_ADDR": httpAddr, "ABUSEDESK_BOOTSTRAP_ADMIN_KEY": adminKey, "ABUSEDESK_LOG_LEVEL": "warn",
-		"ABUSEDESK_REPORTER_MAIL_PER_HOUR": "0", // the load names one reporter; its receipts are counted too
+		"ABUSEDESK_REPORTER_MAIL_PER_HOUR": "0",     // the load names one reporter; its receipts are counted too
+		"ABUSEDESK_RDAP_ENABLED":           "false", // tests never reach the internet
 	} {
 		common[k] = v
 	}

@@ -75,12 +75,22 @@ type Server struct {
 	log     *slog.Logger
 	smtp    *smtp.Server
 	replied *recentKeys
+	// Replies, when set, takes the mails that reply to a notice (reply.go)
+	// before they are read as reports.
+	Replies ReplyHandler
 
 	mu     sync.Mutex
 	ln     net.Listener
 	closed bool
 	// limit is the per-client limit on mails (nil: none).
 	limit *clientLimit
+
+	// Bounces, when set, takes the delivery status notifications (see
+	// dsn.go) before any report parser; BounceLocalPart is the local part
+	// of the VERP bounce addresses (<local>+<notice id>@...) it accepts.
+	// Set both before serving.
+	Bounces         BounceHandler
+	BounceLocalPart string
 }
 
 // NewServer returns a listener for addr ("127.0.0.1:0" picks a free port;

@@ -38,7 +38,7 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 // Rcpt refuses addresses the intake does not serve, so that mail for them
 // bounces at the sender instead of vanishing here.
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if !s.srv.cfg.Accepts(to) {
+	if !s.srv.cfg.Accepts(to) && !s.srv.isBounceAddress(to) {
 		s.srv.log.Info("email intake refused recipient", "rcpt_domain", addrDomain(to), "remote", s.remote)
 		return errUnknownRecipient
 	}
@@ -103,6 +103,9 @@ func sanitize(v string) string {
 // The log names the message by sizes, counts, domains and a digest of its
 // deduplication key, never by an address or its subject.
 func (s *Server) process(ctx context.Context, envFrom, rcpt string, raw []byte) error {
+	if handled, err := s.handleDSN(ctx, rcpt, raw); handled { // a DSN never becomes a case (dsn.go)
+		return err
+	}
 	p, perr := ParseMessageContext(ctx, raw, rcpt, s.cfg)
 	log := s.log.With("format", p.Format, "key_id", keyID(p.DedupKey), "size", len(raw),
 		"sender_domain", addrDomain(envFrom))
@@ -113,6 +116,9 @@ func (s *Server) process(ctx context.Context, envFrom, rcpt string, raw []byte) 
 	}
 	if perr != nil {
 		log.Info("email intake could not read message", "error", redact(perr.Error()))
+	}
+	if done, err := s.attachReply(ctx, log, p, envFrom, raw); done || err != nil {
+		return err
 	}
 	problems := p.Problems
 	if len(problems) == 0 {

@@ -89,6 +89,7 @@ func (p *Pages) Routes(e *echo.Echo) {
 	e.GET("/console", p.page(p.queue), p.csrf, anyone)
 	e.GET("/console/cases/:id", p.page(p.casePage), p.csrf, analyst)
 	e.POST("/console/cases/:id/decide", p.page(p.postDecide), p.csrf, analyst)
+	e.POST("/console/cases/:id/mail-replies/:reply_id/accept", p.page(p.postAcceptMailReply), p.csrf, analyst)
 	e.GET("/console/cases/:id/timeline", p.page(p.timelinePage), p.csrf, anyone)
 }
 

@@ -46,6 +46,14 @@ type CaseJSON struct {
 	DeadlineFor string            `json:"deadline_kind,omitempty"`
 	RestoreAt   *time.Time        `json:"restore_at,omitempty"`
 	Customer    *CustomerJSON     `json:"customer,omitempty"`
+	// MailReplies are the replies to the case's notices that arrived by
+	// mail (mailreplies.go).
+	MailReplies []MailReplyJSON `json:"mail_replies,omitempty"`
+	// NeedsAttention is why an analyst must look (a notice bounced with
+	// nowhere else to go); ReporterUnreachable: the reporter's mail
+	// bounced (delivery.go).
+	NeedsAttention      string `json:"needs_attention,omitempty"`
+	ReporterUnreachable bool   `json:"reporter_unreachable,omitempty"`
 }
 
 // CustomerJSON is the customer record behind a case.
@@ -67,6 +75,10 @@ type NoticeJSON struct {
 	CreatedAt        time.Time            `json:"created_at"`
 	SentAt           *time.Time           `json:"sent_at,omitempty"`
 	Body             string               `json:"body,omitempty"`
+	// DeliveryState: queued, sent, bounced, redirected (or suppressed).
+	DeliveryState models.NoticeDeliveryState `json:"delivery_state"`
+	BounceReason  string                     `json:"bounce_reason,omitempty"`
+	RedirectedTo  string                     `json:"redirected_to,omitempty"`
 }
 
 func caseJSON(cs models.Case, ns []models.Notice) CaseJSON {
@@ -78,7 +90,8 @@ func caseJSON(cs models.Case, ns []models.Notice) CaseJSON {
 	}
 	for _, n := range ns {
 		out.Notices = append(out.Notices, NoticeJSON{NoticeID: n.ID, Step: n.Step, RecipientRole: n.RecipientRole, To: n.To,
-			Subject: n.Subject, IncludesOriginIP: n.IncludesOriginIP, Status: n.Status, CreatedAt: n.CreatedAt, SentAt: n.SentAt})
+			Subject: n.Subject, IncludesOriginIP: n.IncludesOriginIP, Status: n.Status, CreatedAt: n.CreatedAt, SentAt: n.SentAt,
+			DeliveryState: models.DeliveryStateOf(n, nil)})
 	}
 	return out
 }
@@ -210,6 +223,14 @@ func (s *Server) LoadCase(ctx context.Context, id string) (CaseJSON, error) {
 	db.Model(&models.CaseURL{}).Where("case_id = ?", id).Order("seq").Limit(200).Pluck("url", &out.URLs)
 	db.Where("case_id = ?", id).Order("id").Find(&out.Decisions)
 	db.Where("case_id = ?", id).Find(&out.Blocks)
+	replies, err := s.MailReplies(ctx, id)
+	if err != nil {
+		return CaseJSON{}, err
+	}
+	out.MailReplies = replies
+	if err := s.loadDelivery(ctx, &out); err != nil {
+		return CaseJSON{}, err
+	}
 	if cs.Domain != "" {
 		var cu CustomerJSON
 		if db.First(&cu.Domain, "name = ?", cs.Domain).Error == nil {

@@ -203,6 +203,14 @@ func (s *Server) RespondOnce(ctx context.Context, noticeID, token string, req Re
 	if err != nil {
 		return AnswerResult{}, err
 	}
+	return s.answerNotice(ctx, n, req, nil)
+}
+
+// answerNotice records req as the answer to notice n with its delivery
+// state in one transaction and signals the case, as RespondOnce does
+// after checking the token. also, when set, runs in that transaction (an
+// analyst's acceptance of a reply by mail records itself there).
+func (s *Server) answerNotice(ctx context.Context, n models.Notice, req ResponseRequest, also func(tx *gorm.DB) error) (AnswerResult, error) {
 	key := "operator:" + n.ID
 	for attempt := 0; ; attempt++ {
 		if res, done, err := s.replayOperator(ctx, n, key, req); done || err != nil {
@@ -226,6 +234,9 @@ func (s *Server) RespondOnce(ctx context.Context, noticeID, token string, req Re
 		d := models.AnswerDelivery{AnswerKey: key, Kind: models.AnswerOperator, CaseID: n.CaseID, CreatedAt: reply.CreatedAt}
 		err := s.recordAnswer(ctx, &d, func(tx *gorm.DB) (uint, error) {
 			err := tx.Create(&reply).Error
+			if err == nil && also != nil {
+				err = also(tx)
+			}
 			return reply.ID, err
 		})
 		if err == nil {

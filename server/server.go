@@ -103,6 +103,7 @@ func (s *Server) routes(e *echo.Echo) {
 	an.GET("/cases/:id", s.getCase)
 	an.POST("/cases/:id/decisions", s.postDecision)
 	an.POST("/cases/:id/court-action", s.postCourtAction)
+	an.POST("/cases/:id/mail-replies/:reply_id/accept", s.postAcceptMailReply)
 	an.GET("/reviews", s.listReviews)
 	an.POST("/reviews/:account/:kind/decisions", s.postReviewDecision)
 

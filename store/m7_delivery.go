@@ -1,9 +1,14 @@
 package store
 
-import "gorm.io/gorm"
+import (
+	"gorm.io/gorm"
 
-// migrateDelivery creates the tables of notice delivery states and bounces (issue 20).
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// migrateDelivery creates the tables of notice delivery states and bounces
+// (issue 20): one row per notice that bounced or was redirected, and the
+// case flags an analyst must see (needs attention, reporter unreachable).
 func migrateDelivery(tx *gorm.DB) error {
-	_ = tx
-	return nil
+	return tx.Migrator().CreateTable(&models.NoticeDelivery{}, &models.CaseFlag{})
 }

@@ -1,9 +1,12 @@
 package store
 
-import "gorm.io/gorm"
+import (
+	"gorm.io/gorm"
+
+	"github.com/abusedesk/abusedesk/models"
+)
 
 // migrateMailReplies creates the tables of replies to notices received by mail (issue 20).
 func migrateMailReplies(tx *gorm.DB) error {
-	_ = tx
-	return nil
+	return tx.Migrator().CreateTable(&models.MailReply{})
 }

@@ -28,6 +28,7 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.TerminationReview, workflow.RegisterOptions{Name: workflows.WorkflowTerminationReview})
 	r.RegisterWorkflowWithOptions(workflows.PurgeWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPurge})
 	r.RegisterWorkflowWithOptions(workflows.ForwardBatch, workflow.RegisterOptions{Name: workflows.WorkflowForwardBatch})
+	r.RegisterWorkflowWithOptions(workflows.NoticeBounceWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowNoticeBounce})
 }
 
 // New returns a worker on taskQueue running every workflow and activity.

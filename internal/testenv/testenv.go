@@ -90,6 +90,9 @@ func Start(t testing.TB, o Options) *Env {
 		// The tests file all their reports from loopback, many for one
 		// reporter; integration/trust_limits_test.go sets the limits.
 		"ABUSEDESK_INTAKE_RATE_PER_CLIENT": "off", "ABUSEDESK_INTAKE_RATE_PER_REPORTER": "off",
+		// Tests never reach the internet: RDAP (on by default, bootstrapped
+		// from IANA) is off unless a test points it at a local server.
+		"ABUSEDESK_RDAP_ENABLED": "false",
 	}
 	if o.Postgres && o.Env["ABUSEDESK_DATABASE_URL"] == "" {
 		env["ABUSEDESK_DATABASE_URL"] = PostgresDB(t)

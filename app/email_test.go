@@ -1,0 +1,26 @@
+package app
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/abusedesk/abusedesk/config"
+)
+
+// TestEmailIntakeTakesRepliesToNotices: when the intake lists its
+// addresses, the notices' From address (smtp_from) is one of them, so an
+// operator's reply to a notice reaches the case; an intake that takes every
+// address is left as it is.
+func TestEmailIntakeTakesRepliesToNotices(t *testing.T) {
+	cfg := &config.Config{SMTPFrom: "Abuse Desk <Desk@Abusedesk.Example>"}
+	c := EmailIntakeConfig(cfg, config.Privacy{IntakeAddresses: []string{"abuse@abusedesk.example"}})
+	require.Equal(t, []string{"abuse@abusedesk.example", "Desk@Abusedesk.Example"}, c.Addresses)
+	require.True(t, c.Accepts("desk@abusedesk.example"))
+
+	c = EmailIntakeConfig(cfg, config.Privacy{IntakeAddresses: []string{"desk@abusedesk.example"}})
+	require.Equal(t, []string{"desk@abusedesk.example"}, c.Addresses, "listed once")
+
+	c = EmailIntakeConfig(cfg, config.Privacy{})
+	require.Empty(t, c.Addresses, "an intake without a list takes every address")
+}
