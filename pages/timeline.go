@@ -47,7 +47,11 @@ func (p *Pages) timeline(ctx context.Context, caseID string) ([]entry, error) {
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, &h); err != nil {
 		return nil, err
 	}
-	return buildTimeline(&h, p.opt.Payloads), nil
+	ds, err := p.srv.NoticeDeliveries(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return withDeliveries(buildTimeline(&h, p.opt.Payloads), ds), nil
 }
 
 // timelinePage is the auditor's view; ?download=1 gives the raw history as

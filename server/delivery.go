@@ -39,3 +39,11 @@ func (s *Server) loadDelivery(ctx context.Context, out *CaseJSON) error {
 	}
 	return nil
 }
+
+// NoticeDeliveries are what became of a case's notices after they were
+// sent (bounced, redirected), for the console's timeline.
+func (s *Server) NoticeDeliveries(ctx context.Context, caseID string) ([]models.NoticeDelivery, error) {
+	var ds []models.NoticeDelivery
+	err := s.DB.WithContext(ctx).Where("case_id = ?", caseID).Order("bounced_at, notice_id").Find(&ds).Error
+	return ds, err
+}
