@@ -21,7 +21,7 @@ func renderHTML(subject, text string) (string, error) {
 		var p []htmlLine
 		for _, l := range strings.Split(block, "\n") {
 			t := strings.TrimSpace(l)
-			if (strings.HasPrefix(t, "https://") || strings.HasPrefix(t, "http://") || t == responseLinkPlaceholder) && !strings.ContainsAny(t, " \t") {
+			if (strings.HasPrefix(t, "https://") || strings.HasPrefix(t, "http://") || t == responseLinkPlaceholder || t == StatusLinkPlaceholder) && !strings.ContainsAny(t, " \t") {
 				p = append(p, htmlLine{Text: t, Link: t})
 				continue
 			}

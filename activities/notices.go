@@ -37,6 +37,10 @@ const responseLinkPlaceholder = ResponseLinkPlaceholder
 // ResponseLinkPlaceholder marks the response link in stored notice bodies.
 const ResponseLinkPlaceholder = "[[response-link]]"
 
+// StatusLinkPlaceholder marks the reporter's status link in stored
+// receipts: like the response link, its token is derived at send time.
+const StatusLinkPlaceholder = "[[status-link]]"
+
 // maxURLsInNotice bounds the URL list printed in one notice.
 const maxURLsInNotice = 200
 
@@ -47,7 +51,7 @@ const ErrTypeInvalidNotice = "InvalidNotice"
 type noticeData struct {
 	CaseID, Category, Domain, AccountID, Description string
 	ReporterName, ReporterEmail, ReporterOrg         string
-	OriginIP, ResponseLink                           string
+	OriginIP, ResponseLink, StatusLink               string
 	URLs                                             []string
 	URLCount                                         int
 	Copyright                                        *models.CopyrightClaim
@@ -157,6 +161,9 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 	if in.WithResponseLink {
 		data.ResponseLink = responseLinkPlaceholder
 	}
+	if in.Kind == NoticeReporterReceipt && len(a.TokenSecret) > 0 {
+		data.StatusLink = StatusLinkPlaceholder
+	}
 	subject, err := render(string(in.Kind)+".subject", data)
 	if err != nil {
 		return models.Notice{}, err
@@ -262,24 +269,49 @@ func (l Links) NoticeToken(noticeID string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// ReporterToken derives the reporter token of a case (the token of its
+// status link) from the server's secret. Intake gives it to the reporter
+// and stores only its hash; the receipt derives it again at send time, so
+// neither the database nor the workflow history holds it.
+func (l Links) ReporterToken(caseID string) string {
+	m := hmac.New(sha256.New, l.Secret)
+	m.Write([]byte("reporter:" + caseID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// StatusURL is the reporter's status link of a case.
+func (l Links) StatusURL(caseID string) string {
+	return fmt.Sprintf("%s/status/%s?token=%s", l.PublicURL, caseID, l.ReporterToken(caseID))
+}
+
 // Body returns a stored notice's body as it is (or was) sent, with a live
 // response link.
 func (l Links) Body(n models.Notice) string {
-	if !strings.Contains(n.BodyText, responseLinkPlaceholder) {
-		return n.BodyText
+	out := n.BodyText
+	if strings.Contains(out, StatusLinkPlaceholder) {
+		out = strings.ReplaceAll(out, StatusLinkPlaceholder, l.StatusURL(n.CaseID))
+	}
+	if !strings.Contains(out, responseLinkPlaceholder) {
+		return out
 	}
 	link := fmt.Sprintf("%s/respond/%s?token=%s", l.PublicURL, n.ID, l.NoticeToken(n.ID))
-	return strings.ReplaceAll(n.BodyText, responseLinkPlaceholder, link)
+	return strings.ReplaceAll(out, responseLinkPlaceholder, link)
 }
 
 // HTML returns the HTML alternative with a live response link.
 func (l Links) HTML(n models.Notice) string {
-	if !strings.Contains(n.BodyHTML, responseLinkPlaceholder) {
-		return n.BodyHTML
+	out := n.BodyHTML
+	if strings.Contains(out, "status-link") {
+		status := htmltemplate.HTMLEscapeString(l.StatusURL(n.CaseID))
+		out = strings.ReplaceAll(out, "%5b%5bstatus-link%5d%5d", status)
+		out = strings.ReplaceAll(out, StatusLinkPlaceholder, status)
+	}
+	if !strings.Contains(out, responseLinkPlaceholder) && !strings.Contains(out, "%5b%5bresponse-link%5d%5d") {
+		return out
 	}
 	link := fmt.Sprintf("%s/respond/%s?token=%s", l.PublicURL, n.ID, l.NoticeToken(n.ID))
 	// html/template percent-encodes the placeholder inside href.
-	out := strings.ReplaceAll(n.BodyHTML, "%5b%5bresponse-link%5d%5d", htmltemplate.HTMLEscapeString(link))
+	out = strings.ReplaceAll(out, "%5b%5bresponse-link%5d%5d", htmltemplate.HTMLEscapeString(link))
 	return strings.ReplaceAll(out, responseLinkPlaceholder, htmltemplate.HTMLEscapeString(link))
 }
 

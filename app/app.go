@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -74,9 +75,10 @@ type App struct {
 
 	Role Role
 
-	stops  []func()
-	done   chan struct{}
-	uiGate *server.UIGate // signed-in auditors into the embedded Web UI
+	stops    []func()
+	done     chan struct{}
+	stopping atomic.Bool    // Temporal's logs go to debug (see quietHandler)
+	uiGate   *server.UIGate // signed-in auditors into the embedded Web UI
 }
 
 // uiGateWrap is the embedded Web UI's gate, nil without a UI.
@@ -112,6 +114,11 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 			a.Stop()
 		}
 	}()
+	if opt.Role != RoleWorker {
+		if err := checkHTTPAddr(cfg.HTTPAddr); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("data_dir %s: %w", cfg.DataDir, err)
 	}
@@ -135,6 +142,7 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 			Retention: cfg.TemporalRetention, SearchAttributes: SearchAttributes, UIAddr: cfg.UIAddr,
 			UICodecEndpoint: codecURL, ArchivalDir: filepath.Join(cfg.DataDir, "archive"),
 			DynamicConfig: opt.TemporalDynamicConfig, UIGate: a.uiGateWrap(),
+			Logger: a.temporalLog("temporal-server"),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("embedded temporal (temporal_address %s): %w", cfg.TemporalAddress, err)
@@ -180,7 +188,7 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 			},
 			Extra: Extras(a)}
 		if err := a.Server.Start(); err != nil {
-			return nil, fmt.Errorf("http_addr %s: %w", cfg.HTTPAddr, err)
+			return nil, httpAddrError(cfg.HTTPAddr, err)
 		}
 		if a.uiGate != nil {
 			a.uiGate.Serve(a.Server)
@@ -267,7 +275,7 @@ func ClientOptions(cfg *config.Config, ring *codec.KeyRing, log *slog.Logger) (c
 		DataConverter: codec.DataConverter(ring), FailureConverter: codec.FailureConverter(ring),
 		// Workers created from the client drop signals not sealed by the ring.
 		Interceptors: []interceptor.ClientInterceptor{codec.SignalGuard(ring)},
-		Logger:       sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))}
+		Logger:       sdklog.NewStructuredLogger(log)}
 	if cfg.TemporalTLS {
 		t := &tls.Config{MinVersion: tls.VersionTLS12}
 		if cfg.TemporalTLSCert != "" {
@@ -294,7 +302,7 @@ func ClientOptions(cfg *config.Config, ring *codec.KeyRing, log *slog.Logger) (c
 }
 
 func (a *App) dial(ctx context.Context) error {
-	o, err := ClientOptions(a.Cfg, a.KeyRing, a.Log)
+	o, err := ClientOptions(a.Cfg, a.KeyRing, a.temporalLog("temporal-sdk"))
 	if err != nil {
 		return err
 	}
@@ -339,6 +347,7 @@ func (a *App) reconcile() {
 
 // Stop shuts everything down in reverse order.
 func (a *App) Stop() {
+	a.stopping.Store(true)
 	for i := len(a.stops) - 1; i >= 0; i-- {
 		a.stops[i]()
 	}

@@ -48,12 +48,13 @@ func testVerifyNamesTamperedEntry(t *testing.T, db *gorm.DB) {
 	require.NoError(t, err)
 	require.False(t, rep.OK)
 	require.Equal(t, int64(17), rep.FirstBadEntry)
-	require.Contains(t, rep.Problems[0], "entry 17: leaf hash mismatch")
+	require.Contains(t, rep.Problems[0], `entry 17 (kind "x", case `)
+	require.Contains(t, rep.Problems[0], "): leaf hash mismatch: stored ")
 
 	out.Reset()
 	err = audit.RunVerify(ctx, db, vkey, keptFile, &out)
 	require.ErrorContains(t, err, "entry 17")
-	require.Contains(t, out.String(), "FAIL entry 17: leaf hash mismatch")
+	require.Contains(t, out.String(), `FAIL entry 17 (kind "x", case `)
 
 	// A rewriter who also fixes the stored leaf hash is caught by the
 	// signed checkpoints and by the auditor's kept checkpoint.
@@ -66,7 +67,12 @@ func testVerifyNamesTamperedEntry(t *testing.T, db *gorm.DB) {
 	require.False(t, rep.OK)
 	require.Equal(t, int64(-1), rep.FirstBadEntry)
 	require.Contains(t, rep.Problems, "stored checkpoint at size 20: signed root differs from the recomputed root (an entry in [0, 20) was altered)")
-	require.NotEmpty(t, filterPrefix(rep.Problems, "kept checkpoint:"))
+	keptProblems := filterPrefix(rep.Problems, "kept checkpoint:")
+	require.NotEmpty(t, keptProblems)
+	for _, p := range keptProblems {
+		require.NotContains(t, p, "[", "hashes are printed in hex, not as byte arrays: %s", p)
+	}
+	require.Regexp(t, `calculated root [0-9a-f]{64} does not match expected root [0-9a-f]{64}`, strings.Join(keptProblems, "\n"))
 
 	// A deleted entry is named too.
 	require.NoError(t, db.Exec("DELETE FROM audit_entries WHERE seq=5").Error)

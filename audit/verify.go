@@ -74,7 +74,7 @@ func (l *Log) Verify(ctx context.Context, kept []byte) (VerifyReport, error) {
 	l.checkStored(t, stored, &rep)
 	switch {
 	case keptErr != nil:
-		rep.fail("kept checkpoint: %v", keptErr)
+		rep.fail("kept checkpoint: %s", hexErr(keptErr))
 	case keptBody != nil:
 		checkKept(t, *keptBody, rep.Root, &rep)
 	}
@@ -105,7 +105,8 @@ func (l *Log) recompute(ctx context.Context, rep *VerifyReport) (*leafTree, erro
 			}
 			leaf := e.ComputeLeafHash()
 			if e.LeafHash != hex.EncodeToString(leaf) {
-				rep.fail("entry %d: leaf hash mismatch: stored %s, recomputed from its fields %x", e.Seq, e.LeafHash, leaf)
+				rep.fail("entry %d (kind %q, case %s): leaf hash mismatch: stored %s, recomputed from its fields %x",
+					e.Seq, e.Kind, e.CaseID, e.LeafHash, leaf)
 				if rep.FirstBadEntry < 0 {
 					rep.FirstBadEntry = e.Seq
 				}
@@ -191,11 +192,25 @@ func checkKept(t *leafTree, kept CheckpointBody, root []byte, rep *VerifyReport)
 		}
 	}
 	if err != nil {
-		rep.fail("kept checkpoint: size %d is not consistent with the log of size %d: %v", kept.Size, n, err)
+		rep.fail("kept checkpoint: size %d is not consistent with the log of size %d: %s", kept.Size, n, hexErr(err))
 		return
 	}
 	// Consistency with the current root implies this, but say it plainly.
 	if r, err := t.root(kept.Size); err != nil || !bytes.Equal(r, kept.Root) {
 		rep.fail("kept checkpoint: root differs from the recomputed root at size %d", kept.Size)
 	}
+}
+
+// hexErr describes a proof error with its hashes in hex: the merkle
+// library prints roots as byte arrays ([204 238 187 ...]).
+func hexErr(err error) string {
+	var rm proof.RootMismatchError
+	if errors.As(err, &rm) {
+		return fmt.Sprintf("calculated root %x does not match expected root %x", rm.CalculatedRoot, rm.ExpectedRoot)
+	}
+	var rmp *proof.RootMismatchError
+	if errors.As(err, &rmp) && rmp != nil {
+		return fmt.Sprintf("calculated root %x does not match expected root %x", rmp.CalculatedRoot, rmp.ExpectedRoot)
+	}
+	return err.Error()
 }

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/workflows"
 )
@@ -126,7 +127,7 @@ func (s *Service) newCase(r models.ReportRequest, sealed bool) (models.Case, str
 	if err != nil {
 		return models.Case{}, "", err
 	}
-	token, err := randomToken()
+	token, err := s.reporterToken(id)
 	if err != nil {
 		return models.Case{}, "", err
 	}
@@ -230,6 +231,17 @@ func idemScope(k string) string {
 func HashToken(t string) string {
 	h := sha256.Sum256([]byte(t))
 	return hex.EncodeToString(h[:])
+}
+
+// reporterToken is the token of a new case's status link: derived from
+// the server's secret (activities.Links.ReporterToken) so the receipt can
+// carry the link without it being stored or passed through the workflow;
+// random when no secret is set.
+func (s *Service) reporterToken(caseID string) (string, error) {
+	if len(s.Secret) == 0 {
+		return randomToken()
+	}
+	return activities.Links{Secret: s.Secret}.ReporterToken(caseID), nil
 }
 
 func randomToken() (string, error) {

@@ -20,7 +20,12 @@ import (
 
 // reviewRow is models.Review as GET /v1/reviews answers it.
 type reviewRow struct {
-	ID, AccountID, Kind, Status, TriggerCaseID, Verdict string
+	ID            string `json:"id"`
+	AccountID     string `json:"account_id"`
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	TriggerCaseID string `json:"trigger_case_id"`
+	Verdict       string `json:"verdict"`
 }
 
 func reviews(t testing.TB, env *testenv.Env) []reviewRow {

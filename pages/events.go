@@ -23,6 +23,7 @@ func (b *timelineBuilder) describe(ev *historypb.HistoryEvent) (entry, bool) {
 		e := entry{Who: "intake", What: "Case opened", Kind: "case"}
 		var in workflows.CaseInput
 		if b.decode(ev.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in) {
+			b.cfg = in.Timers
 			e.Extra = fmt.Sprintf("category %s; forward to operator: %t", in.Category, in.ForwardToOperator)
 		}
 		return e, true
@@ -32,17 +33,11 @@ func (b *timelineBuilder) describe(ev *historypb.HistoryEvent) (entry, bool) {
 		b.decode(a.GetInput(), &in)
 		return entry{Who: "system", What: humanize(a.GetActivityType().GetName()), Extra: activityDetail(in), Kind: "activity"}, true
 	case enumspb.EVENT_TYPE_TIMER_STARTED:
-		a := ev.GetTimerStartedEventAttributes()
-		b.timers[a.GetTimerId()] = ev
-		d := a.GetStartToFireTimeout().AsDuration()
-		return entry{Who: "system", What: "Timer " + a.GetTimerId() + " set for " + human(d),
-			Extra: "fires at " + whenSec(ev.GetEventTime().AsTime().Add(d)) + " unless what it waits for comes first", Kind: "timer"}, true
+		return b.timerStarted(ev), true
 	case enumspb.EVENT_TYPE_TIMER_FIRED:
-		id := ev.GetTimerFiredEventAttributes().GetTimerId()
-		return entry{Who: "system", What: "Timer " + id + " fired", Extra: b.timerOrigin(id), Kind: "timer"}, true
+		return b.timerEnded(ev.GetTimerFiredEventAttributes().GetTimerId(), true), true
 	case enumspb.EVENT_TYPE_TIMER_CANCELED:
-		id := ev.GetTimerCanceledEventAttributes().GetTimerId()
-		return entry{Who: "system", What: "Timer " + id + " cancelled", Extra: "what it waited for came first; " + b.timerOrigin(id), Kind: "timer"}, true
+		return b.timerEnded(ev.GetTimerCanceledEventAttributes().GetTimerId(), false), true
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
 		return b.signal(ev.GetWorkflowExecutionSignaledEventAttributes()), true
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
@@ -121,6 +116,9 @@ func (b *timelineBuilder) searchAttributes(sa *commonpb.SearchAttributes) (entry
 		var v any
 		if converter.GetDefaultDataConverter().FromPayload(sa.GetIndexedFields()[k], &v) != nil || v == nil {
 			continue
+		}
+		if st, ok := v.(string); ok && k == workflows.SACaseStatus.GetName() {
+			b.noteStatus(st)
 		}
 		if s, ok := v.(string); ok {
 			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {

@@ -76,8 +76,8 @@ func TestBuildTimeline(t *testing.T) {
 	require.Equal(t, []string{
 		"intake | Case opened | category malware; forward to operator: true",
 		"system | Send notice: done after 2s | step operator-violation:pages.example; kind operator_violation; role operator",
-		"system | Timer 5 set for 3 days | fires at 2030-01-05 03:04:09 UTC unless what it waits for comes first",
-		"system | Timer 5 fired | set at 2030-01-02 03:04:09 UTC for 3 days",
+		"system | Timer set for 3 days | fires at 2030-01-05 03:04:09 UTC unless what it waits for comes first",
+		"system | Timer fired: a timer | set at 2030-01-02 03:04:09 UTC for 3 days",
 		"analyst alice | Decision: uphold | reason: <b>still bad</b>",
 		"operator | Operator answered: dispute | notice n_1",
 		"system | Case closed | outcome restriction_upheld",

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -30,8 +31,10 @@ type reportForm struct {
 }
 
 type reportData struct {
-	Form       reportForm
-	Errors     fieldErrors
+	Form   reportForm
+	Errors fieldErrors
+	// Summary lists the problems in the order of the form's fields.
+	Summary    []summaryItem
 	Categories []models.Category
 	// What the chosen category needs.
 	MayOptOut, AlwaysForwarded, CSAM, Copyright bool
@@ -95,6 +98,39 @@ func (f reportForm) formErrors(problems []models.FieldError) fieldErrors {
 	return out
 }
 
+// formOrder is the order of the report form's fields (report.html).
+var formOrder = []string{"category", "urls", "description", "work", "good_faith",
+	"accurate_under_penalty", "signature", "name", "email", "organization", "title", "no_forward"}
+
+// summaryItem is one line of the error summary: a problem and its field.
+type summaryItem struct{ Field, Msg string }
+
+// orderedSummary lists the problems as the fields appear on the form (a
+// map has no order); fields the form does not know come last, by name.
+func orderedSummary(errs fieldErrors) []summaryItem {
+	var out []summaryItem
+	seen := map[string]bool{}
+	for _, f := range formOrder {
+		seen[f] = true
+		for _, m := range errs[f] {
+			out = append(out, summaryItem{f, m})
+		}
+	}
+	var rest []string
+	for f := range errs {
+		if !seen[f] {
+			rest = append(rest, f)
+		}
+	}
+	sort.Strings(rest)
+	for _, f := range rest {
+		for _, m := range errs[f] {
+			out = append(out, summaryItem{f, m})
+		}
+	}
+	return out
+}
+
 func newIdem() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
@@ -102,7 +138,7 @@ func newIdem() string {
 }
 
 func (p *Pages) reportData(f reportForm, errs fieldErrors) reportData {
-	return reportData{Form: f, Errors: errs, Categories: models.Categories,
+	return reportData{Form: f, Errors: errs, Summary: orderedSummary(errs), Categories: models.Categories,
 		MayOptOut: f.Category.ReporterMayOptOut(), AlwaysForwarded: f.Category.AlwaysForwarded(),
 		CSAM: f.Category == models.CategoryCSAM, Copyright: f.Category == models.CategoryCopyright}
 }

@@ -1,15 +1,17 @@
 package pages
 
 import (
+	"context"
 	"errors"
-	"github.com/abusedesk/abusedesk/activities"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/server"
 )
@@ -27,6 +29,49 @@ type respondData struct {
 	Errors  fieldErrors
 	Replied *models.OperatorReply
 	Sent    bool
+	// After an answer: the answer in words, what happens next and, for a
+	// dispute, the date by which an analyst decides.
+	AnswerText, NextStep string
+	DecideBy             *time.Time
+}
+
+// answeredTexts say, after an answer, what the operator answered and what
+// happens next.
+var answeredTexts = map[string][2]string{
+	"removed": {"you removed the content",
+		"Nothing more is needed from you. The restriction stays in place over the removed content; we will write to you if anything changes."},
+	"dispute": {"you dispute the decision",
+		"An analyst reviews your dispute. We will write to you with the outcome: access restored, or the restriction upheld with its reasons."},
+	"counter_notice": {"you sent a DMCA counter-notice",
+		"We sent your counter-notice to the complainant. Unless they tell us they have filed a court action, we restore access not less than 10 and not more than 14 business days after we received it (17 U.S.C. 512(g)(2)(C)); we will write to you."},
+	"corrected": {"you corrected the registration data",
+		"We will check the registration data and write to you; nothing more is needed for now."},
+}
+
+// answered fills what the page says after the operator's answer.
+func (p *Pages) answered(ctx context.Context, d *respondData) error {
+	t, ok := answeredTexts[d.Replied.Response]
+	if !ok {
+		t = [2]string{d.Replied.Response, "We will write to you if anything changes."}
+	}
+	d.AnswerText, d.NextStep = t[0], t[1]
+	if d.Replied.Response != "dispute" {
+		return nil
+	}
+	var cs models.Case
+	if err := p.srv.DB.WithContext(ctx).Select("status", "next_deadline").First(&cs, "id = ?", d.View.CaseID).Error; err != nil {
+		return err
+	}
+	switch {
+	case cs.Status == models.StatusDisputed && cs.NextDeadline != nil:
+		d.DecideBy = cs.NextDeadline
+	case cs.Status != models.StatusDisputed && p.srv.Cfg != nil && p.srv.Cfg.DisputeReviewWindow > 0 && d.View.Status != models.StatusClosed:
+		// The workflow has not recorded the dispute yet: its deadline will
+		// be the review window after the answer.
+		due := d.Replied.CreatedAt.Add(p.srv.Cfg.DisputeReviewWindow)
+		d.DecideBy = &due
+	}
+	return nil
 }
 
 // answerLabels say what each answer means to the operator.
@@ -71,6 +116,9 @@ func (p *Pages) renderRespond(c echo.Context, code int, id, token string, form s
 	switch err := p.srv.DB.WithContext(ctx).Where("notice_id = ?", n.ID).First(&r).Error; {
 	case err == nil:
 		d.Replied = &r
+		if err := p.answered(ctx, &d); err != nil {
+			return err
+		}
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return err
 	}

@@ -44,7 +44,7 @@ func (p *Pages) renderStatus(c echo.Context, code int, cs models.Case, token, an
 	if err != nil {
 		return err
 	}
-	d := statusData{View: v, Token: token, Answer: answer, Errors: errs, Answered: answered, Steps: progress(v.Status)}
+	d := statusData{View: v, Token: token, Answer: answer, Errors: errs, Answered: answered, Steps: progress(v.Status, v.Outcome, cs.Service)}
 	d.Contacts, d.NextStep = nextContact(v)
 	return p.render(c, code, "status", "Your report "+v.CaseID, d)
 }
@@ -67,20 +67,38 @@ func (p *Pages) postAnswer(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/status/"+url.PathEscape(id)+"?token="+url.QueryEscape(token)+"&answered=1")
 }
 
-// progress is the reporter's view of the stages of a case.
-func progress(s models.Status) []step {
+// progress is the reporter's view of the stages of a case: only the
+// stages the case's path has (a forwarded case is never "under review").
+func progress(s models.Status, o models.Outcome, svc models.Service) []step {
 	stage := map[models.Status]int{
 		models.StatusReceived: 0, models.StatusClassifying: 0, models.StatusForwarding: 1,
 		models.StatusAwaitingAnalyst: 1, models.StatusAwaitingReporter: 1, models.StatusRegistrarReview: 1,
 		models.StatusAwaitingOperator: 2, models.StatusDisputed: 2, models.StatusCounterNotice: 2,
-		models.StatusAwaitingRegistrant: 2, models.StatusClosed: 3,
+		models.StatusAwaitingRegistrant: 2,
 	}[s]
-	labels := []string{"Received", "Under review", "Action taken", "Closed"}
+	labels := pathLabels(s, o, svc)
+	if s == models.StatusClosed {
+		stage = len(labels) - 1
+	}
 	out := make([]step, len(labels))
 	for i, l := range labels {
 		out[i] = step{Label: l, Done: i < stage || s == models.StatusClosed, Current: i == stage}
 	}
 	return out
+}
+
+// pathLabels names the stages of the path a case takes.
+func pathLabels(s models.Status, o models.Outcome, svc models.Service) []string {
+	early := s == models.StatusReceived || s == models.StatusClassifying
+	switch {
+	case o == models.OutcomeForwarded || s == models.StatusForwarding || (o == models.OutcomeNone && early && svc == models.ServiceCDN):
+		return []string{"Received", "Forwarded to the hosting provider", "Closed"}
+	case o == models.OutcomeNotOurCustomer || o == models.OutcomeRegistrarAnswered:
+		return []string{"Received", "Answered", "Closed"}
+	case o == models.OutcomeNoViolation || o == models.OutcomeNoInfo:
+		return []string{"Received", "Under review", "Closed"}
+	}
+	return []string{"Received", "Under review", "Action taken", "Closed"}
 }
 
 const followUpHead = "To follow up, contact the hosting provider:"

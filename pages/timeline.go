@@ -16,6 +16,7 @@ import (
 
 	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/workflows"
 )
 
 // entry is one line of a case's timeline: who did what, when.
@@ -101,7 +102,8 @@ func buildTimeline(h *historypb.History, dc converter.DataConverter) []entry {
 	if dc == nil {
 		dc = converter.GetDefaultDataConverter()
 	}
-	b := timelineBuilder{dc: dc, activities: map[int64]int{}, timers: map[string]*historypb.HistoryEvent{}}
+	b := timelineBuilder{dc: dc, activities: map[int64]int{}, timers: map[string]*historypb.HistoryEvent{},
+		timerNames: map[string]string{}, cfg: workflows.DefaultTimers}
 	for _, ev := range h.GetEvents() {
 		if b.finishActivity(ev) {
 			continue
@@ -122,6 +124,13 @@ type timelineBuilder struct {
 	out        []entry
 	activities map[int64]int // scheduled event id -> its entry
 	timers     map[string]*historypb.HistoryEvent
+	// timerNames: timer id -> its name (timers.go); status and inStatus:
+	// the status last recorded and the timers set since; cfg: the case's
+	// configured windows.
+	timerNames map[string]string
+	status     models.Status
+	inStatus   int
+	cfg        workflows.Timers
 }
 
 // finishActivity marks an activity's entry with how it ended.

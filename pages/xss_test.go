@@ -84,7 +84,7 @@ func TestBrowserXSSShownAsText(t *testing.T) {
 	op.fill("#signature", "Owen "+xss)
 	op.do(chromedp.Click(chromedp.ID("under_penalty_of_perjury")), chromedp.Click(chromedp.ID("consent_to_jurisdiction")))
 	require.EqualValues(t, http.StatusOK, op.submit("form[action^='/respond/'] button"))
-	require.Contains(t, op.text("#replied"), "counter_notice")
+	require.Contains(t, op.text("#replied"), "you sent a DMCA counter-notice")
 	env.WaitCase(caseID, 30*time.Second, func(c testenv.CaseJSON) bool { return c.Status == "counter_notice_wait" })
 
 	// The complainant reads the counter-notice, as text.

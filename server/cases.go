@@ -282,7 +282,7 @@ func (s *Server) postDecision(c echo.Context) error {
 	if err := bindStrict(c, &req); err != nil {
 		return err
 	}
-	res, err := s.Decide(c.Request().Context(), c.Param("id"), req.decision(actor(c)))
+	res, err := s.DecideAndWait(c.Request().Context(), c.Param("id"), req.decision(actor(c)))
 	if err != nil {
 		return err
 	}
@@ -358,7 +358,11 @@ func (s *Server) listReviews(c echo.Context) error {
 	if err := q.Limit(500).Find(&rs).Error; err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"reviews": rs})
+	out := make([]ReviewJSON, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, reviewJSON(r))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"reviews": out})
 }
 
 func (s *Server) postReviewDecision(c echo.Context) error {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/abusedesk/abusedesk/workflows"
 )
 
 // op documents one endpoint for /openapi.json.
@@ -31,11 +33,11 @@ var apiOps = []op{
 	{"GET", "/edge/{host}/{path}", "Edge answer: 451 for a disabled object, 200 otherwise", "public (edge)", "", 200, "", nil},
 	{"GET", "/v1/cases", "Queue of cases (CSAM first, then by deadline)", "analyst", "", 200, "CaseList", []string{"status", "category", "service", "domain", "deadline_before", "limit", "cursor"}},
 	{"GET", "/v1/cases/{case_id}", "One case with its notices", "analyst", "", 200, "Case", nil},
-	{"POST", "/v1/cases/{case_id}/decisions", "An analyst decision (Temporal Update; 409 wrong state, 422 malformed)", "analyst", "Decision", 200, "", nil},
+	{"POST", "/v1/cases/{case_id}/decisions", "An analyst decision (Temporal Update; 409 wrong state, 422 malformed); answers the case's state after it", "analyst", "Decision", 200, "DecisionAnswer", nil},
 	{"POST", "/v1/cases/{case_id}/mail-replies/{reply_id}/accept", "Record a reply by mail's suggested answer (removed) as the operator's answer; a counter-notice is refused (409): the operator files it through the notice's link", "analyst", "", 202, "", nil},
 	{"POST", "/v1/cases/{case_id}/court-action", "The complainant filed a court action", "analyst", "CourtAction", 202, "", nil},
 	{"GET", "/v1/reviews", "Termination reviews", "analyst", "", 200, "", []string{"status"}},
-	{"POST", "/v1/reviews/{account_id}/{kind}/decisions", "terminate or decline a review", "analyst", "Decision", 200, "", nil},
+	{"POST", "/v1/reviews/{account_id}/{kind}/decisions", "terminate or decline a review", "analyst", "ReviewDecision", 200, "", nil},
 	{"GET", "/v1/cases/{case_id}/history", "The workflow history (temporal workflow show --output json), payloads decoded; ?encoded=1 as stored", "auditor", "", 200, "", []string{"download", "encoded"}},
 	{"POST", "/v1/cases/{case_id}/legal-hold", "Set or lift a legal hold (keeps personal data past purge_after)", "analyst", "LegalHold", 200, "", nil},
 	{"POST", "/v1/admin/customers", "Load customer records (upsert by id)", "admin", "Customers", 200, "", nil},
@@ -80,9 +82,16 @@ var schemas = map[string]any{
 	}),
 	"Created": obj([]string{"case_id", "status", "token", "status_url"}, map[string]any{"case_id": str, "status": str, "token": str, "status_url": str}),
 	"Decision": obj([]string{"verdict"}, map[string]any{
-		"verdict": map[string]any{"type": "string", "enum": []string{"violates", "no_violation", "need_info", "uphold", "reverse", "terminate", "decline"}},
-		"reason":  str, "clause": map[string]any{"type": "string", "enum": []string{"csam", "ip", "defamation", "controlled_substances", "trafficking", "malware", "other_illegal", "hosting", "cdn", "registrar"}},
+		"verdict": map[string]any{"type": "string", "enum": []string{"violates", "no_violation", "need_info", "uphold", "reverse", "decline"}},
+		// The clauses a violates decision takes (workflows.Clauses).
+		"reason": str, "clause": map[string]any{"type": "string", "enum": workflows.Clauses},
 		"question": str, "legal_basis": str}),
+	"ReviewDecision": obj([]string{"verdict"}, map[string]any{
+		"verdict": map[string]any{"type": "string", "enum": []string{"terminate", "decline"}},
+		"reason":  str, "clause": map[string]any{"type": "string", "enum": []string{"hosting", "cdn", "registrar"}},
+		"legal_basis": str}),
+	"DecisionAnswer": obj([]string{"case_id", "verdict", "status"}, map[string]any{
+		"case_id": str, "verdict": str, "status": str, "outcome": str, "next_deadline": str}),
 	"Response": obj([]string{"response"}, map[string]any{
 		"response":  map[string]any{"type": "string", "enum": []string{"removed", "dispute", "counter_notice", "corrected"}},
 		"statement": str, "material_identified": str, "under_penalty_of_perjury": boolean, "consent_to_jurisdiction": boolean,

@@ -239,9 +239,9 @@ func buildTermination(s *SOR, f Facts, cat category) {
 	if f.Category != "" {
 		fmt.Fprintf(&b, ", most recently after a notice reporting %s", cat.label)
 	}
-	fmt.Fprintf(&b, ". An analyst decided to terminate the account's %s service: %s. ", service, oneLine(t.Reason))
+	fmt.Fprintf(&b, ". An analyst decided to terminate the account's %s service: %s ", service, sentence(t.Reason))
 	if t.LegalBasis != "" {
-		fmt.Fprintf(&b, "Legal basis: %s. ", oneLine(t.LegalBasis))
+		fmt.Fprintf(&b, "Legal basis: %s ", sentence(t.LegalBasis))
 	}
 	if service == "hosting" {
 		b.WriteString("Every object the account hosted was disabled. ")
@@ -291,7 +291,7 @@ func decided(f Facts, what string) string {
 	if f.Decision.Clause != "" {
 		c = " (clause " + f.Decision.Clause + ")"
 	}
-	return fmt.Sprintf("An analyst reviewed it and found that it %s%s: %s. ", what, c, oneLine(f.Decision.Reason))
+	return fmt.Sprintf("An analyst reviewed it and found that it %s%s: %s ", what, c, sentence(f.Decision.Reason))
 }
 
 // clauseOf is the terms clause applied: the analyst's, else the reason the
@@ -330,6 +330,20 @@ func date(t, fallback time.Time) string {
 		t = fallback
 	}
 	return t.UTC().Format(dateLayout)
+}
+
+// sentence ends free text as one sentence: folded to one line, with one
+// final stop, so "… product." never reads "… product..". An empty text
+// reads "(no reason given)."
+func sentence(s string) string {
+	s = strings.TrimRight(oneLine(s), " ")
+	if s == "" {
+		return "(no reason given)."
+	}
+	if strings.HasSuffix(s, "...") || strings.HasSuffix(s, "…") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return strings.TrimRight(s, ".") + "."
 }
 
 // oneLine folds white space, so free text reads as one sentence.

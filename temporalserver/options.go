@@ -7,6 +7,7 @@ package temporalserver
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -68,8 +69,13 @@ type Options struct {
 	// lets in can only read: the UI runs with its write actions disabled
 	// and only GET and HEAD pass. Nil lets nobody in.
 	UIGate func(http.Handler) http.Handler
-	// LogLevel of the server's own logs (default "warn": debug is ~3x slower).
+	// LogLevel of the server's own logs (default "warn": debug is ~3x slower)
+	// when Logger is nil.
 	LogLevel string
+	// Logger, when set, receives the server's logs (and its internal SDK
+	// client's) in the process's format, each level one step quieter
+	// (see NewLogger); LogLevel is then unused.
+	Logger *slog.Logger
 	// NumHistoryShards defaults to 1 for SQLite and 4 for PostgreSQL. It is
 	// fixed when the store is first created; a different value later is ignored.
 	NumHistoryShards int32

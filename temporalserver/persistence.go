@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -175,7 +176,7 @@ func copySQL(cfg *config.SQL) *config.SQL {
 // and is what `abusedesk` runs before starting an embedded server on
 // PostgreSQL; it can also be run alone before a Temporal cluster starts.
 func SetupPostgresSchema(ctx context.Context, rawURL string) error {
-	return setupPostgresSchema(ctx, rawURL, newServerLogger(DefaultLogLevel))
+	return setupPostgresSchema(ctx, rawURL, NewLogger(slog.Default()))
 }
 
 func setupPostgresSchema(ctx context.Context, rawURL string, logger log.Logger) error {

@@ -42,7 +42,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	logger := newServerLogger(o.LogLevel)
+	logger := o.serverLogger()
 	// The frontend and the ui-server exit the process on a busy port: check first.
 	if err := checkPortFree(o.Address, "ABUSEDESK_TEMPORAL_ADDRESS"); err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func dialFrontend(ctx context.Context, o Options) (sdkclient.Client, error) {
 	opts := sdkclient.Options{
 		HostPort:  o.dialAddress(),
 		Namespace: o.Namespace,
-		Logger:    sdklog.NewStructuredLogger(slog.Default()),
+		Logger:    sdklog.NewStructuredLogger(o.sdkLogger()),
 	}
 	var lastErr error
 	for {
@@ -271,6 +271,25 @@ func staticHosts(conf *config.Config) map[primitives.ServiceName]static.Hosts {
 		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(addr)
 	}
 	return hosts
+}
+
+// serverLogger is Logger adapted (NewLogger), or JSON on stderr at
+// LogLevel without one.
+func (o Options) serverLogger() log.Logger {
+	if o.Logger != nil {
+		return NewLogger(o.Logger)
+	}
+	return newServerLogger(o.LogLevel)
+}
+
+// sdkLogger is where the server's internal SDK client logs: Logger with
+// its warnings shown only at debug (they are the server's chatter), or
+// the default logger.
+func (o Options) sdkLogger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.Default()
+	}
+	return slog.New(demoteHandler{o.Logger.Handler()})
 }
 
 // newServerLogger logs to stderr as JSON at level.

@@ -36,6 +36,7 @@ var figures = []counted{
 	{func(c *Counts) *int64 { return &c.ContentDisabled }, "audit_entries e JOIN cases c ON c.id = e.case_id", `e."time"`, "*", "e.kind = ?", "restriction"},
 	{func(c *Counts) *int64 { return &c.ContentRemoved }, "audit_entries e JOIN cases c ON c.id = e.case_id", `e."time"`, "*", "e.kind = ?", "removal"},
 	{func(c *Counts) *int64 { return &c.ContentRestored }, "audit_entries e JOIN cases c ON c.id = e.case_id", `e."time"`, "*", "e.kind = ?", "restoration"},
+	{func(c *Counts) *int64 { return &c.RemovedByOperator }, "operator_replies o JOIN cases c ON c.id = o.case_id", "o.created_at", "*", "o.response = ?", "removed"},
 	{func(c *Counts) *int64 { return &c.CounterNotices }, "operator_replies o JOIN cases c ON c.id = o.case_id", "o.created_at", "*", "o.response = ?", "counter_notice"},
 	{func(c *Counts) *int64 { return &c.DomainsSuspended }, "cases c", "c.closed_at", "*", "c.outcome = ?", string(models.OutcomeDomainSuspended)},
 }

@@ -45,6 +45,8 @@ var page = template.Must(template.New("page.html.tmpl").Funcs(template.FuncMap{
 	"metrics": func() any { return Metrics },
 	"get":     func(c *Counts, i int) int64 { return *Metrics[i].Get(c) },
 	"keys":    SortedKeys,
+	"active":  func(ms []*Month) []*Month { return split(ms, false) },
+	"empty":   func(ms []*Month) []*Month { return split(ms, true) },
 	"duration": func(s *float64) string {
 		if s == nil {
 			return "–"
@@ -55,6 +57,32 @@ var page = template.Must(template.New("page.html.tmpl").Funcs(template.FuncMap{
 
 // WriteHTML writes the report as a plain HTML page.
 func WriteHTML(w io.Writer, r *Report) error { return page.Execute(w, r) }
+
+// split keeps the months with (empty=false) or without (empty=true) any
+// figure: the page shows the months with data and lists the empty ones on
+// one line, instead of a table of zeros per month.
+func split(ms []*Month, empty bool) []*Month {
+	var out []*Month
+	for _, m := range ms {
+		if m.isEmpty() == empty {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// isEmpty reports whether a month has no figure at all.
+func (m *Month) isEmpty() bool {
+	if len(m.Terminations) > 0 || m.Total.MedianFirstActionSeconds != nil {
+		return false
+	}
+	for _, x := range Metrics {
+		if *x.Get(m.Total) != 0 {
+			return false
+		}
+	}
+	return true
+}
 
 // formatSeconds renders a duration in seconds for people: 45s, 12m, 3.5h, 2.0d.
 func formatSeconds(s float64) string {

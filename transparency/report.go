@@ -26,10 +26,14 @@ type Counts struct {
 	DecisionsNoViolation int64 `json:"hosted_decisions_no_violation"`
 	ContentDisabled      int64 `json:"content_disabled"`
 	ContentRemoved       int64 `json:"content_removed"`
-	ContentRestored      int64 `json:"content_restored"`
-	CounterNotices       int64 `json:"counter_notices"`
-	DomainsSuspended     int64 `json:"domains_suspended"`
-	Terminations         int64 `json:"terminations"`
+	// RemovedByOperator counts website operators' answers that they
+	// removed the content themselves after our notice; ContentRemoved
+	// counts only our own permanent removals.
+	RemovedByOperator int64 `json:"removed_by_operator"`
+	ContentRestored   int64 `json:"content_restored"`
+	CounterNotices    int64 `json:"counter_notices"`
+	DomainsSuspended  int64 `json:"domains_suspended"`
+	Terminations      int64 `json:"terminations"`
 	// FirstActionCases is how many of the reports received in the cell
 	// have been acted on; MedianFirstActionSeconds is the median time from
 	// their receipt to the first action (nil when none).
@@ -53,7 +57,8 @@ var Metrics = []struct {
 	{"hosted_decisions_violates", "Hosted content: violates", func(c *Counts) *int64 { return &c.DecisionsViolates }},
 	{"hosted_decisions_no_violation", "Hosted content: no violation", func(c *Counts) *int64 { return &c.DecisionsNoViolation }},
 	{"content_disabled", "Content disabled", func(c *Counts) *int64 { return &c.ContentDisabled }},
-	{"content_removed", "Content removed", func(c *Counts) *int64 { return &c.ContentRemoved }},
+	{"content_removed", "Content removed by us (no answer by the deadline, or CSAM)", func(c *Counts) *int64 { return &c.ContentRemoved }},
+	{"removed_by_operator", "Content removed by the website operator after our notice", func(c *Counts) *int64 { return &c.RemovedByOperator }},
 	{"content_restored", "Content restored", func(c *Counts) *int64 { return &c.ContentRestored }},
 	{"counter_notices", "Counter-notices", func(c *Counts) *int64 { return &c.CounterNotices }},
 	{"domains_suspended", "Domains suspended", func(c *Counts) *int64 { return &c.DomainsSuspended }},

@@ -106,7 +106,12 @@ const (
 )
 
 // Terms clauses an analyst cites for "violates" (DESIGN.md step 4).
-var Clauses = []string{"csam", "ip", "defamation", "controlled_substances", "trafficking", "malware", "other_illegal"}
+// phishing_fraud (phishing, scams, fraud) is split from DESIGN's "malware,
+// phishing, command and control" and "otherwise illegal … fraud" so that a
+// phishing page is not decided as malware or other_illegal; malware keeps
+// malware and command and control. Only the validators read this list (they
+// do not run on replay).
+var Clauses = []string{"csam", "ip", "defamation", "controlled_substances", "trafficking", "malware", "phishing_fraud", "other_illegal"}
 
 // Decision is the payload of UpdateDecide.
 type Decision struct {

@@ -5,7 +5,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -14,16 +13,18 @@ import (
 var configFile string
 
 func main() {
+	os.Exit(execute(newRoot(), os.Args[1:], os.Stderr))
+}
+
+// newRoot is the command tree.
+func newRoot() *cobra.Command {
 	root := &cobra.Command{
-		Use:          "abusedesk",
-		Short:        "The abuse desk of an internet infrastructure provider, on Temporal",
-		SilenceUsage: true,
-		RunE:         func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context()) },
+		Use:   "abusedesk",
+		Short: "The abuse desk of an internet infrastructure provider, on Temporal",
+		RunE:  func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context()) },
 	}
+	withSettings(root)
 	root.PersistentFlags().StringVar(&configFile, "config", "", "configuration file (default ./abusedesk.yaml when present)")
 	root.AddCommand(serveCmd(), serverCmd(), workerCmd(), importCmd(), temporalServerCmd(), auditCmd(), configCmd(), benchCmd(), dkimRecordCmd())
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "abusedesk:", err)
-		os.Exit(1)
-	}
+	return root
 }

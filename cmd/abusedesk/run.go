@@ -20,18 +20,18 @@ import (
 )
 
 func serveCmd() *cobra.Command {
-	return &cobra.Command{Use: "serve", Short: "Run everything in one process (embedded Temporal, SQLite, worker, HTTP)",
-		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context()) }}
+	return withSettings(&cobra.Command{Use: "serve", Short: "Run everything in one process (embedded Temporal, SQLite, worker, HTTP)",
+		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context()) }})
 }
 
 func serverCmd() *cobra.Command {
-	return &cobra.Command{Use: "server", Short: "Run only the HTTP server against an external Temporal",
-		RunE: func(cmd *cobra.Command, args []string) error { return runRole(cmd.Context(), app.RoleServer) }}
+	return withSettings(&cobra.Command{Use: "server", Short: "Run only the HTTP server against an external Temporal",
+		RunE: func(cmd *cobra.Command, args []string) error { return runRole(cmd.Context(), app.RoleServer) }})
 }
 
 func workerCmd() *cobra.Command {
-	return &cobra.Command{Use: "worker", Short: "Run only a worker against an external Temporal",
-		RunE: func(cmd *cobra.Command, args []string) error { return runRole(cmd.Context(), app.RoleWorker) }}
+	return withSettings(&cobra.Command{Use: "worker", Short: "Run only a worker against an external Temporal",
+		RunE: func(cmd *cobra.Command, args []string) error { return runRole(cmd.Context(), app.RoleWorker) }})
 }
 
 func loadConfig() (*config.Config, error) { return config.Load(configFile) }
@@ -68,10 +68,11 @@ func run(ctx context.Context, cfg *config.Config, role app.Role, adminKey string
 	if err != nil {
 		return err
 	}
-	defer a.Stop()
 	printBanner(cfg, role, adminKey)
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "abusedesk: shutting down")
+	a.Stop()
+	fmt.Fprintln(os.Stderr, "abusedesk: stopped")
 	return nil
 }
 

@@ -40,7 +40,7 @@ func temporalServerCmd() *cobra.Command {
 				Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, DataDir: cfg.DataDir,
 				DB: db, PostgresURL: pgURL, Retention: cfg.TemporalRetention, SearchAttributes: app.SearchAttributes,
 				UIAddr: cfg.UIAddr, ArchivalDir: filepath.Join(cfg.DataDir, "archive"),
-				UIGate: configKeyGate(cfg),
+				UIGate: configKeyGate(cfg), Logger: app.NewLogger(cfg.LogLevel).With("component", "temporal-server"),
 			})
 			if err != nil {
 				return err
