@@ -29,6 +29,9 @@ type caseData struct {
 	// Report fields the analyst view of server.CaseJSON leaves out.
 	Work, Signature string
 	Forward         bool
+	// CanDownload shows the raw-history link to auditors only (the
+	// download needs that role).
+	CanDownload bool
 }
 
 // verdicts the case page offers; the workflow's validator decides which
@@ -52,8 +55,9 @@ func (p *Pages) renderCase(c echo.Context, code int, form server.DecisionRequest
 	if err != nil {
 		return err
 	}
+	k, _ := c.Get(ctxUser).(config.APIKey)
 	d := caseData{Case: cs, Form: form, Errors: errs, Refusal: refusal, Done: done, Clauses: clauseOptions(),
-		Suggested: suggested[cs.Status]}
+		Suggested: suggested[cs.Status], CanDownload: models.Role(k.Role).Allows(models.RoleAuditor)}
 	var row models.Case
 	if err := p.srv.DB.WithContext(ctx).Select("copyright_work", "copyright_sig", "forward_to_operator").
 		First(&row, "id = ?", cs.CaseID).Error; err != nil {
