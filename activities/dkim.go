@@ -14,10 +14,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/emersion/go-msgauth/dkim"
+
+	"github.com/abusedesk/abusedesk/internal/secretfile"
 )
 
 // DKIMKeyFile is the file in data_dir that holds the generated DKIM key of
@@ -163,7 +164,7 @@ func loadOrCreateDKIMKey(path string) (crypto.Signer, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, err
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, secretfile.Mode)
 		if errors.Is(err, fs.ErrExist) {
 			return loadOrCreateDKIMKey(path) // another process made it first
 		} else if err != nil {
@@ -181,8 +182,8 @@ func loadOrCreateDKIMKey(path string) (crypto.Signer, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if perm := info.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
-		return nil, fmt.Errorf("key file %s has mode %04o, readable by others: run chmod 600 %s", path, perm, path)
+	if err := secretfile.CheckPrivate(path, info); err != nil {
+		return nil, err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -6,9 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
+
+	"github.com/abusedesk/abusedesk/internal/secretfile"
 )
 
 // KeyFileName is the key ring file that the embedded default keeps in its
@@ -16,7 +17,7 @@ import (
 const KeyFileName = "payload.keys"
 
 // keyFileMode lets only the owner read the keys.
-const keyFileMode fs.FileMode = 0o600
+const keyFileMode = secretfile.Mode
 
 // GenerateKeyRingFile creates path with a fresh one-key ring, mode 0600, and
 // returns the ring in its configuration form. It never overwrites: an
@@ -87,9 +88,8 @@ func readKeyRingFile(path string) (string, error) {
 	if !info.Mode().IsRegular() {
 		return "", fmt.Errorf("codec: key file %s is not a regular file", path)
 	}
-	if perm := info.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
-		return "", fmt.Errorf("codec: key file %s has mode %04o, readable by others: run chmod 600 %s",
-			path, perm, path)
+	if err := secretfile.CheckPrivate(path, info); err != nil {
+		return "", fmt.Errorf("codec: %w", err)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
