@@ -6,6 +6,7 @@ package smtpsink
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"net/mail"
@@ -63,13 +64,22 @@ func (s *Sink) listen(addr string) error {
 // Addr is the listening address.
 func (s *Sink) Addr() string { s.mu.Lock(); defer s.mu.Unlock(); return s.addr }
 
-// Stop closes the server (connections are refused until Restart).
+// Stop closes the server: new connections are refused until Restart, and
+// the transactions in flight are let finish (for up to two seconds) before
+// the rest are cut. Cutting a session between its recorded DATA and the
+// 250 reply would make the sender retry a message the sink already holds,
+// a duplicate that the relay outage did not cause but the test harness did.
 func (s *Sink) Stop() {
 	s.mu.Lock()
 	srv := s.srv
 	s.srv = nil
 	s.mu.Unlock()
-	if srv != nil {
+	if srv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
 		_ = srv.Close()
 	}
 }
