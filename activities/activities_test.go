@@ -13,6 +13,7 @@ import (
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/internal/pgtest"
 	"github.com/abusedesk/abusedesk/internal/smtpsink"
+	"github.com/abusedesk/abusedesk/links"
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/store"
 )
@@ -156,7 +157,7 @@ func TestNoticeResponseLinkTokenNeverStored(t *testing.T) {
 			Kind: activities.NoticeOperatorViolation, Role: models.RoleOperator, Domain: "pages.example",
 			WithResponseLink: true, TokenTTL: time.Hour, Facts: map[string]string{"clause": "malware", "reason": "r", "deadline": "soon"}})
 		require.NoError(t, err)
-		token := activities.Links{PublicURL: "http://desk", Secret: secret}.NoticeToken(r.NoticeID)
+		token := links.Links{PublicURL: "http://desk", Secret: secret}.NoticeToken(r.NoticeID)
 		var row models.Notice
 		require.NoError(t, db.First(&row, "id = ?", r.NoticeID).Error)
 		require.NotContains(t, row.BodyText, token, "the stored body holds no usable token")

@@ -214,12 +214,7 @@ func (a *Activities) redirectNotice(ctx context.Context, rec BounceRecord, addr 
 		return "", err
 	}
 	if n.Status != models.NoticeSent && a.Mail != nil {
-		links := Links{PublicURL: a.PublicURL, Secret: a.TokenSecret}
-		msg := Message{ID: n.ID, CaseID: n.CaseID, To: n.To, Subject: n.Subject, Text: links.Body(n), HTML: links.HTML(n)}
-		if err := a.Mail.Send(ctx, msg); err != nil {
-			return "", fmt.Errorf("deliver notice %s: %w", n.ID, err)
-		}
-		if err := a.markSent(ctx, n.ID); err != nil {
+		if err := a.deliver(ctx, n); err != nil {
 			return "", err
 		}
 	}

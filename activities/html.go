@@ -4,6 +4,8 @@ import (
 	"bytes"
 	htmltemplate "html/template"
 	"strings"
+
+	"github.com/abusedesk/abusedesk/links"
 )
 
 var htmlTemplates = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/*.html.tmpl"))
@@ -21,7 +23,7 @@ func renderHTML(subject, text string) (string, error) {
 		var p []htmlLine
 		for _, l := range strings.Split(block, "\n") {
 			t := strings.TrimSpace(l)
-			if (strings.HasPrefix(t, "https://") || strings.HasPrefix(t, "http://") || t == responseLinkPlaceholder || t == StatusLinkPlaceholder) && !strings.ContainsAny(t, " \t") {
+			if (strings.HasPrefix(t, "https://") || strings.HasPrefix(t, "http://") || t == links.ResponseLinkPlaceholder || t == links.StatusLinkPlaceholder) && !strings.ContainsAny(t, " \t") {
 				p = append(p, htmlLine{Text: t, Link: t})
 				continue
 			}

@@ -45,7 +45,15 @@ var mailsSuppressed = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Help: "Mails to reporters and email intake replies not sent because their address had reached reporter_mail_per_hour, by kind.",
 }, []string{"kind"})
 
-func init() { prometheus.MustRegister(mailsSuppressed) }
+// RegisterMetrics registers the activities' metrics on reg (the
+// composition root calls it once; again is no error).
+func RegisterMetrics(reg prometheus.Registerer) error {
+	var already prometheus.AlreadyRegisteredError
+	if err := reg.Register(mailsSuppressed); err != nil && !errors.As(err, &already) {
+		return err
+	}
+	return nil
+}
 
 // Admit decides, once per mailID, whether the mail to address may go out:
 // false when address has had PerHour mails admitted in the last hour. The

@@ -3,15 +3,11 @@ package activities
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"strings"
 	"text/template"
 	"time"
@@ -19,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/abusedesk/abusedesk/links"
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -28,18 +25,6 @@ var templateFS embed.FS
 var noticeTemplates = template.Must(template.New("notices").Funcs(template.FuncMap{
 	"sub": func(a, b int) int { return a - b },
 }).ParseFS(templateFS, "templates/*.txt.tmpl"))
-
-// responseLinkPlaceholder stands for the operator's response link in stored
-// bodies: the link's token is derived at send time, so the database never
-// holds a usable token.
-const responseLinkPlaceholder = ResponseLinkPlaceholder
-
-// ResponseLinkPlaceholder marks the response link in stored notice bodies.
-const ResponseLinkPlaceholder = "[[response-link]]"
-
-// StatusLinkPlaceholder marks the reporter's status link in stored
-// receipts: like the response link, its token is derived at send time.
-const StatusLinkPlaceholder = "[[status-link]]"
 
 // maxURLsInNotice bounds the URL list printed in one notice.
 const maxURLsInNotice = 200
@@ -55,7 +40,10 @@ type noticeData struct {
 	URLs                                             []string
 	URLCount                                         int
 	Copyright                                        *models.CopyrightClaim
-	CounterNotice                                    *models.OperatorReply
+	// Complaint is set instead of Copyright for a copyright complaint that
+	// lacks some 512(c)(3) elements (copyright.go).
+	Complaint     *copyrightComplaint
+	CounterNotice *models.OperatorReply
 	// Hosts says, in the reporter's reply about a forwarded case, where
 	// each website's hosting provider was found (hostsource.go).
 	Hosts []HostSource
@@ -90,15 +78,20 @@ func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) (NoticeResu
 		}
 		return NoticeResult{NoticeID: n.ID}, nil
 	}
-	links := Links{PublicURL: a.PublicURL, Secret: a.TokenSecret}
-	msg := Message{ID: n.ID, CaseID: n.CaseID, To: n.To, Subject: n.Subject, Text: links.Body(n), HTML: links.HTML(n)}
-	if err := a.Mail.Send(ctx, msg); err != nil {
-		return NoticeResult{}, fmt.Errorf("deliver notice %s: %w", n.ID, err)
-	}
-	if err := a.markSent(ctx, n.ID); err != nil {
+	if err := a.deliver(ctx, n); err != nil {
 		return NoticeResult{}, err
 	}
 	return NoticeResult{NoticeID: n.ID}, nil
+}
+
+// deliver sends a stored notice with its live links and marks it sent.
+func (a *Activities) deliver(ctx context.Context, n models.Notice) error {
+	l := links.Links{PublicURL: a.PublicURL, Secret: a.TokenSecret}
+	msg := Message{ID: n.ID, CaseID: n.CaseID, To: n.To, Subject: n.Subject, Text: l.Body(n), HTML: l.HTML(n)}
+	if err := a.Mail.Send(ctx, msg); err != nil {
+		return fmt.Errorf("deliver notice %s: %w", n.ID, err)
+	}
+	return a.markSent(ctx, n.ID)
 }
 
 // markSent records a delivered notice. The message is already out, so a
@@ -133,10 +126,8 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 	}
 	data := noticeData{CaseID: in.CaseID, Category: string(c.Category), Domain: in.Domain, AccountID: in.AccountID,
 		Description: c.Description, ReporterName: c.ReporterName, ReporterEmail: c.ReporterEmail,
-		ReporterOrg: c.ReporterOrg, facts: in.Facts}
-	if c.Category == models.CategoryCopyright {
-		data.Copyright = &models.CopyrightClaim{Work: c.CopyrightWork, Signature: c.CopyrightSig, GoodFaith: true, AccurateUnderPenalty: true}
-	}
+		ReporterOrg: c.ReporterOrg, facts: noticeFacts(in)}
+	a.copyrightData(&data, c)
 	if in.IncludeOriginIP {
 		data.OriginIP = in.Facts["origin_ip"]
 	}
@@ -159,10 +150,10 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 		return models.Notice{}, err
 	}
 	if in.WithResponseLink {
-		data.ResponseLink = responseLinkPlaceholder
+		data.ResponseLink = links.ResponseLinkPlaceholder
 	}
 	if in.Kind == NoticeReporterReceipt && len(a.TokenSecret) > 0 {
-		data.StatusLink = StatusLinkPlaceholder
+		data.StatusLink = links.StatusLinkPlaceholder
 	}
 	subject, err := render(string(in.Kind)+".subject", data)
 	if err != nil {
@@ -191,6 +182,20 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 			map[string]any{"notice_id": n.ID, "step": in.Step, "role": in.Role, "origin_ip": n.IncludesOriginIP})
 	})
 	return n, err
+}
+
+// noticeFacts are the input's facts with its deadline, if any, as the
+// "deadline" fact.
+func noticeFacts(in NoticeInput) map[string]string {
+	if in.Deadline == nil {
+		return in.Facts
+	}
+	f := make(map[string]string, len(in.Facts)+1)
+	for k, v := range in.Facts {
+		f[k] = v
+	}
+	f["deadline"] = in.Deadline.UTC().Format(time.RFC1123)
+	return f
 }
 
 func (a *Activities) loadURLs(db *gorm.DB, data *noticeData, in NoticeInput) error {
@@ -252,67 +257,6 @@ func render(name string, data noticeData) (string, error) {
 		return "", temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidNotice, err)
 	}
 	return b.String(), nil
-}
-
-// Links derives the operator response links of notices. The server and
-// the notice activity share it.
-type Links struct {
-	PublicURL string
-	Secret    []byte
-}
-
-// NoticeToken derives the token of a notice's response link from the
-// server's secret: unguessable, scoped to that one notice, never stored.
-func (l Links) NoticeToken(noticeID string) string {
-	m := hmac.New(sha256.New, l.Secret)
-	m.Write([]byte("notice:" + noticeID))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// ReporterToken derives the reporter token of a case (the token of its
-// status link) from the server's secret. Intake gives it to the reporter
-// and stores only its hash; the receipt derives it again at send time, so
-// neither the database nor the workflow history holds it.
-func (l Links) ReporterToken(caseID string) string {
-	m := hmac.New(sha256.New, l.Secret)
-	m.Write([]byte("reporter:" + caseID))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// StatusURL is the reporter's status link of a case.
-func (l Links) StatusURL(caseID string) string {
-	return fmt.Sprintf("%s/status/%s?token=%s", l.PublicURL, caseID, l.ReporterToken(caseID))
-}
-
-// Body returns a stored notice's body as it is (or was) sent, with a live
-// response link.
-func (l Links) Body(n models.Notice) string {
-	out := n.BodyText
-	if strings.Contains(out, StatusLinkPlaceholder) {
-		out = strings.ReplaceAll(out, StatusLinkPlaceholder, l.StatusURL(n.CaseID))
-	}
-	if !strings.Contains(out, responseLinkPlaceholder) {
-		return out
-	}
-	link := fmt.Sprintf("%s/respond/%s?token=%s", l.PublicURL, n.ID, l.NoticeToken(n.ID))
-	return strings.ReplaceAll(out, responseLinkPlaceholder, link)
-}
-
-// HTML returns the HTML alternative with a live response link.
-func (l Links) HTML(n models.Notice) string {
-	out := n.BodyHTML
-	if strings.Contains(out, "status-link") {
-		status := htmltemplate.HTMLEscapeString(l.StatusURL(n.CaseID))
-		out = strings.ReplaceAll(out, "%5b%5bstatus-link%5d%5d", status)
-		out = strings.ReplaceAll(out, StatusLinkPlaceholder, status)
-	}
-	if !strings.Contains(out, responseLinkPlaceholder) && !strings.Contains(out, "%5b%5bresponse-link%5d%5d") {
-		return out
-	}
-	link := fmt.Sprintf("%s/respond/%s?token=%s", l.PublicURL, n.ID, l.NoticeToken(n.ID))
-	// html/template percent-encodes the placeholder inside href.
-	out = strings.ReplaceAll(out, "%5b%5bresponse-link%5d%5d", htmltemplate.HTMLEscapeString(link))
-	return strings.ReplaceAll(out, responseLinkPlaceholder, htmltemplate.HTMLEscapeString(link))
 }
 
 func randomID(prefix string) (string, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/internal/smtpsink"
+	"github.com/abusedesk/abusedesk/links"
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -26,28 +27,18 @@ func TestReceiptCarriesStatusLink(t *testing.T) {
 		r, err := a.SendNotice(context.Background(), activities.NoticeInput{CaseID: "c9", Step: "reporter-receipt",
 			Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter})
 		require.NoError(t, err)
-		links := activities.Links{PublicURL: "http://desk", Secret: secret}
-		token := links.ReporterToken("c9")
+		l := links.Links{PublicURL: "http://desk", Secret: secret}
+		token := l.ReporterToken("c9")
 		var row models.Notice
 		require.NoError(t, db.First(&row, "id = ?", r.NoticeID).Error)
 		require.NotContains(t, row.BodyText, token, "the stored body holds no usable token")
 		require.NotContains(t, row.BodyHTML, token)
 		require.Len(t, sink.Messages(), 1)
 		link := "http://desk/status/c9?token=" + token
-		require.Equal(t, link, links.StatusURL("c9"))
+		require.Equal(t, link, l.StatusURL("c9"))
 		require.Contains(t, sink.Messages()[0].Body, link)
 		require.Contains(t, sink.Messages()[0].HTML, `<a href="`+link+`">`)
 	})
-}
-
-// The reporter token is bound to its case and to the secret.
-func TestReporterTokenPerCaseAndSecret(t *testing.T) {
-	a := activities.Links{Secret: []byte("one")}
-	b := activities.Links{Secret: []byte("two")}
-	require.Equal(t, a.ReporterToken("c1"), a.ReporterToken("c1"))
-	require.NotEqual(t, a.ReporterToken("c1"), a.ReporterToken("c2"))
-	require.NotEqual(t, a.ReporterToken("c1"), b.ReporterToken("c1"))
-	require.NotEqual(t, a.ReporterToken("c1"), a.NoticeToken("c1"), "a notice token never opens a status page")
 }
 
 // The operator's notice lists the choices as a sentence, with "or".
@@ -74,4 +65,21 @@ func TestOperatorNoticeChoicesText(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A notice states the deadline the workflow passes as a time, in the
+// subject and the body, as the "deadline" fact did.
+func TestNoticeStatesTheDeadlineItIsGiven(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		a := &activities.Activities{DB: db, PublicURL: "http://desk", TokenSecret: []byte("s")}
+		newCase(t, db, "c7", models.CategoryMalware, "https://pages.example/a/x")
+		deadline := time.Date(2026, time.December, 14, 15, 4, 5, 0, time.UTC)
+		r, err := a.SendNotice(context.Background(), activities.NoticeInput{CaseID: "c7", Step: "operator-reminder:pages.example",
+			Kind: activities.NoticeOperatorReminder, Role: models.RoleOperator, Domain: "pages.example", Deadline: &deadline})
+		require.NoError(t, err)
+		var row models.Notice
+		require.NoError(t, db.First(&row, "id = ?", r.NoticeID).Error)
+		require.Contains(t, row.Subject, "Mon, 14 Dec 2026 15:04:05 UTC")
+		require.Contains(t, row.BodyText, "before Mon, 14 Dec 2026 15:04:05 UTC")
+	})
 }

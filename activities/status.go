@@ -54,7 +54,7 @@ func (a *Activities) RecordDecision(ctx context.Context, in DecisionRecord) erro
 
 // SetReviewStatus writes a termination review's read model.
 func (a *Activities) SetReviewStatus(ctx context.Context, in ReviewStatusInput) error {
-	r := models.Review{ID: in.ReviewID, AccountID: in.AccountID, Kind: in.Kind, Status: in.Status,
+	r := models.Review{ID: in.ReviewID, AccountID: in.AccountID, Kind: in.Kind, Status: string(in.Status),
 		TriggerCaseID: in.TriggerCaseID, Verdict: in.Verdict, Reason: in.Reason, Analyst: in.Analyst,
 		CreatedAt: a.now(), UpdatedAt: a.now()}
 	return a.DB.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}},

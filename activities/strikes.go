@@ -69,8 +69,12 @@ func (p StrikePolicy) due(tx *gorm.DB, account string, now time.Time) ([]string,
 	var out []string
 	var n int64
 	if p.CopyrightStrikes > 0 {
+		// A copyright complaint that lacks 512(c)(3) elements is no notice,
+		// so its case counts only once the complainant completed it.
 		if err := tx.Model(&models.Strike{}).Where("account_id = ? AND category = ? AND withdrawn_at IS NULL AND created_at > ?",
-			account, models.CategoryCopyright, now.Add(-p.CopyrightWindow)).Count(&n).Error; err != nil {
+			account, models.CategoryCopyright, now.Add(-p.CopyrightWindow)).
+			Where("case_id NOT IN (?)", tx.Model(&models.Case{}).Select("id").Where("copyright_incomplete = ?", true)).
+			Count(&n).Error; err != nil {
 			return nil, err
 		}
 		if int(n) >= p.CopyrightStrikes {

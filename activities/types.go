@@ -129,6 +129,9 @@ type NoticeInput struct {
 	// WithResponseLink gives the operator a token link scoped to this notice.
 	WithResponseLink bool
 	TokenTTL         time.Duration
+	// Deadline, when set, is the deadline the notice states (the "deadline"
+	// fact): the workflow computes it once, as the time it will wait for.
+	Deadline *time.Time `json:",omitempty"`
 	// Facts are template values that are not personal data (reasons, dates,
 	// provider names, the analyst's question).
 	Facts map[string]string
@@ -223,7 +226,7 @@ type ReviewStatusInput struct {
 	ReviewID      string
 	AccountID     string
 	Kind          string
-	Status        string
+	Status        models.ReviewState
 	TriggerCaseID string
 	Verdict       string
 	Reason        string

@@ -13,7 +13,7 @@ import (
 
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/mailintake"
-	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/store"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
@@ -48,11 +48,11 @@ func (b *bounceStarter) HandleBounce(ctx context.Context, bn mailintake.Bounce) 
 		b.Log.Info("email intake ignored a DSN that reports no failure", "recipients", len(bn.Recipients))
 		return nil
 	}
-	var n int64
-	if err := b.DB.WithContext(ctx).Model(&models.Notice{}).Where("id = ?", bn.NoticeID).Count(&n).Error; err != nil {
+	known, err := store.NoticeExists(ctx, b.DB, bn.NoticeID)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !known {
 		b.Log.Info("email intake ignored a DSN for an unknown notice", "matched_by", bn.MatchedBy)
 		return nil
 	}
@@ -62,7 +62,7 @@ func (b *bounceStarter) HandleBounce(ctx context.Context, bn mailintake.Bounce) 
 	}
 	in := activities.BounceInput{NoticeID: bn.NoticeID, Recipient: r.FinalRecipient, Status: r.Status,
 		Reason: reason, MatchedBy: bn.MatchedBy, At: time.Now().UTC()}
-	_, err := b.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	_, err = b.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.NoticeBounceWorkflowID(bn.NoticeID), TaskQueue: b.TaskQueue,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,

@@ -9,30 +9,22 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/mailintake"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/server"
 )
 
-// The intake channels besides POST /v1/reports (DESIGN.md step 1: reports
-// also arrive by email and as X-ARF JSON over HTTP; they take the same
-// path): the SMTP listener and POST /v1/reports/xarf.
-func init() {
-	OnRoutes(func(_ *App, e *echo.Echo, s *server.Server) {
-		e.POST("/v1/reports/xarf", s.PostXARF)
-	})
-	OnStart(func(ctx context.Context, a *App) error { return a.startEmailIntake(ctx) })
-}
+// The email intake (docs/DESIGN.md step 1: reports also arrive by email;
+// they take the same path as POST /v1/reports): the SMTP listener, its
+// replies to mail that cannot become a report, and the replies to notices
+// and bounces it hands on.
 
 // startEmailIntake runs the SMTP listener when intake_smtp_addr is set, in
-// the processes that take reports (not a worker-only one). A port that
+// the processes that serve the front ends (not a worker-only one). A port that
 // cannot be bound fails the start with the key's name.
-func (a *App) startEmailIntake(_ context.Context) error {
-	if a.Cfg.IntakeSMTPAddr == "" || a.Role == RoleWorker {
+func (a *App) startEmailIntake() error {
+	if a.Cfg.IntakeSMTPAddr == "" {
 		return nil
 	}
 	p, err := config.LoadPrivacy(a.Cfg.File)
@@ -43,7 +35,8 @@ func (a *App) startEmailIntake(_ context.Context) error {
 	rep := &ProblemReplier{Addr: a.Cfg.SMTPAddr, From: a.Cfg.SMTPFrom, PublicURL: a.Cfg.PublicURL, Log: a.Log,
 		Limit: &activities.MailLimit{DB: a.DB, PerHour: a.Cfg.Limits.ReporterMailPerHour}}
 	srv := mailintake.NewServer(a.Cfg.IntakeSMTPAddr, cfg, a.Intake, rep, a.Log)
-	srv.Replies = a.replyHandler()
+	srv.Replies = a.Desk
+	srv.Drift = a.senders
 	a.wireBounces(srv)
 	if err := srv.Listen(); err != nil {
 		return fmt.Errorf("intake_smtp_addr %s: %w", a.Cfg.IntakeSMTPAddr, err)
@@ -99,12 +92,25 @@ type ProblemReplier struct {
 
 var _ mailintake.Replier = (*ProblemReplier)(nil)
 
+var _ mailintake.PartialReplier = (*ProblemReplier)(nil)
+
 // ReplyProblems sends the reply. Without a relay configured the reply is
 // logged and dropped: the listener must not make the sender retry for a
 // reply that can never go out.
 func (r *ProblemReplier) ReplyProblems(ctx context.Context, to, subject string, problems []models.FieldError) error {
+	return r.send(ctx, to, subject, problemText(r.PublicURL, problems), len(problems))
+}
+
+// ReplyPartial tells the sender of a mail that made a case which of the
+// reported items were not taken, by the text the sender wrote.
+func (r *ProblemReplier) ReplyPartial(ctx context.Context, to, subject, caseID string, notTaken []models.FieldError) error {
+	return r.send(ctx, to, subject, partialText(caseID, notTaken), len(notTaken))
+}
+
+// send sends one automatic reply, within the address's mail limit.
+func (r *ProblemReplier) send(ctx context.Context, to, subject, text string, problems int) error {
 	if r.Addr == "" {
-		r.Log.Warn("email intake reply not sent: no smtp_addr", "problems", len(problems))
+		r.Log.Warn("email intake reply not sent: no smtp_addr", "problems", problems)
 		return nil
 	}
 	if _, err := stdmail.ParseAddress(to); err != nil {
@@ -114,13 +120,35 @@ func (r *ProblemReplier) ReplyProblems(ctx context.Context, to, subject string, 
 	}
 	if send, err := r.Limit.AdmitReply(ctx, to); err != nil || !send {
 		if err == nil {
-			r.Log.Info("email intake reply suppressed: reporter_mail_per_hour reached for the address", "problems", len(problems))
+			r.Log.Info("email intake reply suppressed: reporter_mail_per_hour reached for the address", "problems", problems)
 		}
 		return err
 	}
 	m := &activities.SMTPMailer{Addr: r.Addr, From: r.From}
-	return m.Send(ctx, activities.Message{To: to, Subject: subject, Text: problemText(r.PublicURL, problems),
+	return m.Send(ctx, activities.Message{To: to, Subject: subject, Text: text,
 		Headers: map[string]string{"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}})
+}
+
+// partialText is the body of the reply to a mail that made a case of part
+// of what it reported.
+func partialText(caseID string, notTaken []models.FieldError) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Your message to the abuse desk was accepted as abuse report %s, made of the items that could be read.\n", caseID)
+	b.WriteString("These were not taken, as you wrote them:\n\n")
+	writeProblems(&b, notTaken)
+	b.WriteString("\nTo report them too, send them again as full URLs (https://...) in a new message.\n\nThis is an automatic reply.\n")
+	return b.String()
+}
+
+// writeProblems lists problems, one a line.
+func writeProblems(b *strings.Builder, problems []models.FieldError) {
+	for _, p := range problems {
+		if p.Field != "" {
+			fmt.Fprintf(b, "  - %s: %s\n", p.Field, p.Message)
+		} else {
+			fmt.Fprintf(b, "  - %s\n", p.Message)
+		}
+	}
 }
 
 // problemText is the reply's body: every problem, then how to send a
@@ -128,13 +156,7 @@ func (r *ProblemReplier) ReplyProblems(ctx context.Context, to, subject string, 
 func problemText(publicURL string, problems []models.FieldError) string {
 	var b strings.Builder
 	b.WriteString("Your message to the abuse desk could not be accepted as an abuse report, and nothing of it was kept:\n\n")
-	for _, p := range problems {
-		if p.Field != "" {
-			fmt.Fprintf(&b, "  - %s: %s\n", p.Field, p.Message)
-		} else {
-			fmt.Fprintf(&b, "  - %s\n", p.Message)
-		}
-	}
+	writeProblems(&b, problems)
 	b.WriteString("\nTo report abuse, send a mail that names the full URLs of the content (https://...) and says why it is abusive,\n")
 	b.WriteString("or attach one X-ARF v4 report (application/json), or use the report form")
 	if publicURL != "" {

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -32,15 +31,4 @@ func StartProfiler(addr string, log *slog.Logger) (stop func(), err error) {
 	go func() { _ = srv.Serve(ln) }()
 	log.Info("profiler listening", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
 	return func() { _ = srv.Close() }, nil
-}
-
-func init() {
-	OnStart(func(ctx context.Context, a *App) error {
-		stop, err := StartProfiler(a.Cfg.PprofAddr, a.Log)
-		if err != nil {
-			return err
-		}
-		a.stops = append(a.stops, stop)
-		return nil
-	})
 }

@@ -18,19 +18,23 @@ func TestCheckpointSignatureVerifiesWithPublicKey(t *testing.T) {
 	db := openSQLite(t)
 	l, vkey := newLog(t, db)
 
-	// The empty tree can be signed too.
+	v, err := note.NewVerifier(vkey)
+	require.NoError(t, err)
+
+	// The empty tree can be signed too, and the signature verifies.
 	signed, size, root, err := l.Checkpoint(ctx)
 	require.NoError(t, err)
 	require.Zero(t, size)
 	require.Equal(t, rfc6962.DefaultHasher.EmptyRoot(), root)
+	empty, err := note.Open(signed, note.VerifierList(v))
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(empty.Text, testOrigin+"\n0\n"), empty.Text)
 
 	fillLog(t, db, 21)
 	signed, size, root, err = l.Checkpoint(ctx)
 	require.NoError(t, err)
 	require.Equal(t, uint64(21), size)
 
-	v, err := note.NewVerifier(vkey)
-	require.NoError(t, err)
 	n, err := note.Open(signed, note.VerifierList(v))
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(n.Text, testOrigin+"\n21\n"), n.Text)

@@ -62,10 +62,31 @@ func runBaseline(ctx context.Context, c client.Client, run string, n, concurrenc
 		return b, err
 	}
 
-	type started struct {
-		id string
-		at time.Time
+	t0 := time.Now()
+	starts := startMeasured(ctx, c, &b, queue, run, n, concurrency)
+	if len(starts) == 0 {
+		return b, fmt.Errorf("bench: no empty workflow started")
 	}
+	done := waitCompletions(ctx, c, &b, starts, t0)
+	// The desk's run starts on a quiet server: wait until the engine's
+	// visibility work for the baseline is done too (every empty workflow
+	// listed as completed), so it does not run into the desk's load.
+	b.QuietAfterSeconds = round(waitListed(ctx, c, queue, done+10, time.Minute).Seconds(), 1)
+	if len(b.Errors) == 0 {
+		b.Errors = nil
+	}
+	return b, nil
+}
+
+// started is one empty workflow started, and when its start was sent.
+type started struct {
+	id string
+	at time.Time
+}
+
+// startMeasured starts n empty workflows with concurrency callers and
+// records the start rate and latencies (and failed starts) in b.
+func startMeasured(ctx context.Context, c client.Client, b *Baseline, queue, run string, n, concurrency int) []started {
 	var mu sync.Mutex
 	var starts []started
 	var lat []time.Duration
@@ -101,12 +122,15 @@ func runBaseline(ctx context.Context, c client.Client, run string, n, concurrenc
 	}
 	close(jobs)
 	wg.Wait()
-	if len(starts) == 0 {
-		return b, fmt.Errorf("bench: no empty workflow started")
-	}
 	b.StartsPerSecond = rate(len(starts), lastStart.Sub(t0))
 	b.StartLatencyMS = percentiles(lat)
+	return starts
+}
 
+// waitCompletions watches the started workflows close and records the
+// completion rate since t0 and the start-to-close times in b; it returns
+// how many completed.
+func waitCompletions(ctx context.Context, c client.Client, b *Baseline, starts []started, t0 time.Time) int {
 	wt := newWatcher(ctx, c, watchers)
 	sentAt := map[string]time.Time{}
 	for _, s := range starts {
@@ -130,14 +154,7 @@ func runBaseline(ctx context.Context, c client.Client, run string, n, concurrenc
 	}
 	b.CompletionsPerSecond = rate(done, lastClose.Sub(t0))
 	b.StartToCloseMS = percentiles(s2c)
-	// The desk's run starts on a quiet server: wait until the engine's
-	// visibility work for the baseline is done too (every empty workflow
-	// listed as completed), so it does not run into the desk's load.
-	b.QuietAfterSeconds = round(waitListed(ctx, c, queue, done+10, time.Minute).Seconds(), 1)
-	if len(b.Errors) == 0 {
-		b.Errors = nil
-	}
-	return b, nil
+	return done
 }
 
 // startEmpty starts and waits for n empty workflows (warm-up).

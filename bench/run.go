@@ -25,7 +25,6 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	mix := Mixes[cfg.Mix]
 	sum := &Summary{
 		Run: RunInfo{ID: cfg.Run, URL: cfg.URL, Temporal: cfg.Temporal, Namespace: cfg.Namespace, Mix: cfg.Mix,
 			Concurrency: cfg.Concurrency, Reports: cfg.Reports, Rate: cfg.Rate, Cores: runtime.NumCPU(),
@@ -35,64 +34,96 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	var tc client.Client
 	if cfg.Temporal != "" {
 		var err error
-		tc, err = client.DialContext(ctx, client.Options{HostPort: cfg.Temporal, Namespace: cfg.Namespace,
-			Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
-		if err != nil {
-			return nil, fmt.Errorf("bench: temporal %s: %w", cfg.Temporal, err)
+		if tc, err = dialTemporal(ctx, &cfg, sum); err != nil {
+			return nil, err
 		}
 		defer tc.Close()
-		sum.Run.Watch = "temporal close event (GetWorkflowExecutionHistory long poll)"
-		if cfg.Baseline > 0 {
-			progress(&cfg, "measuring the server's empty-workflow rate (%d workflows)...", cfg.Baseline)
-			b, err := runBaseline(ctx, tc, cfg.Run, cfg.Baseline, cfg.Concurrency)
-			if err != nil {
-				return nil, err
-			}
-			sum.Baseline = &b
-			progress(&cfg, "empty workflows: %.1f starts/s, %.1f completions/s\n", b.StartsPerSecond, b.CompletionsPerSecond)
-		}
 	}
-
 	t0 := time.Now()
 	f := newFiler(&cfg)
+	closes := fileAll(ctx, &cfg, f, tc)
+	first := summarize(sum, f)
+	if tc != nil {
+		cdnClosed(sum, closes, first)
+	}
+	if sum.Baseline != nil {
+		sum.Ratios = &Ratios{IntakeToStart: round(sum.AcceptedPerSecond/sum.Baseline.StartsPerSecond, 2)}
+		if sum.CDNClosedPerSecond > 0 && sum.Baseline.CompletionsPerSecond > 0 {
+			sum.Ratios.ClosedToCompletion = round(sum.CDNClosedPerSecond/sum.Baseline.CompletionsPerSecond, 2)
+		}
+	}
+	if cfg.Key != "" {
+		checkCases(ctx, &cfg, sum, f, t0)
+	}
+	sum.DurationSeconds = round(time.Since(t0).Seconds(), 1)
+	return sum, nil
+}
+
+// dialTemporal connects to Temporal to watch the cases' workflows close,
+// and first measures the server's empty-workflow rate when cfg.Baseline
+// asks for it.
+func dialTemporal(ctx context.Context, cfg *Config, sum *Summary) (client.Client, error) {
+	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal, Namespace: cfg.Namespace,
+		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		return nil, fmt.Errorf("bench: temporal %s: %w", cfg.Temporal, err)
+	}
+	sum.Run.Watch = "temporal close event (GetWorkflowExecutionHistory long poll)"
+	if cfg.Baseline > 0 {
+		progress(cfg, "measuring the server's empty-workflow rate (%d workflows)...", cfg.Baseline)
+		b, err := runBaseline(ctx, tc, cfg.Run, cfg.Baseline, cfg.Concurrency)
+		if err != nil {
+			tc.Close()
+			return nil, err
+		}
+		sum.Baseline = &b
+		progress(cfg, "empty workflows: %.1f starts/s, %.1f completions/s\n", b.StartsPerSecond, b.CompletionsPerSecond)
+	}
+	return tc, nil
+}
+
+// fileAll files every report of the mix and, with a Temporal client,
+// watches the CDN cases' workflows until they close or cfg.Settle passes
+// after the last report; it returns the closes by workflow id.
+func fileAll(ctx context.Context, cfg *Config, f *filer, tc client.Client) map[string]closed {
+	closes := map[string]closed{}
+	if tc == nil {
+		stopProgress := showProgress(cfg, f, nil)
+		f.fileAll(ctx, Mixes[cfg.Mix])
+		stopProgress()
+		return closes
+	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	var w *watcher
-	closes := map[string]closed{}
-	var closesDone sync.WaitGroup
-	var closesMu sync.Mutex
-	if tc != nil {
-		w = newWatcher(watchCtx, tc, watchers)
-		f.onAccept = func(a Accepted) {
-			if a.Kind == KindCDN {
-				w.watch(caseWorkflowID(a.CaseID))
-			}
+	w := newWatcher(watchCtx, tc, watchers)
+	f.onAccept = func(a Accepted) {
+		if a.Kind == KindCDN {
+			w.watch(caseWorkflowID(a.CaseID))
 		}
-		closesDone.Add(1)
-		go func() {
-			defer closesDone.Done()
-			for c := range w.out {
-				closesMu.Lock()
-				closes[c.ID] = c
-				closesMu.Unlock()
-			}
-		}()
 	}
-	stopProgress := showProgress(&cfg, f, w)
-	f.fileAll(ctx, mix)
-	if w != nil {
-		w.closeInput()
-		settled := make(chan struct{})
-		go func() { closesDone.Wait(); close(settled) }()
-		select {
-		case <-settled:
-		case <-time.After(cfg.Settle):
-			stopWatch()
-			<-settled
+	settled := make(chan struct{})
+	go func() {
+		defer close(settled)
+		for c := range w.out {
+			closes[c.ID] = c
 		}
+	}()
+	stopProgress := showProgress(cfg, f, w)
+	f.fileAll(ctx, Mixes[cfg.Mix])
+	w.closeInput()
+	select {
+	case <-settled:
+	case <-time.After(cfg.Settle):
+		stopWatch()
+		<-settled
 	}
 	stopProgress()
+	return closes
+}
 
+// summarize copies the filer's results into sum and returns when the
+// first report was accepted.
+func summarize(sum *Summary, f *filer) time.Time {
 	f.mu.Lock()
 	sum.Cases = append([]Accepted(nil), f.accepted...)
 	sum.Reports = f.byKind
@@ -102,49 +133,40 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	first, last := f.first, f.last
 	f.mu.Unlock()
 	sort.Slice(sum.Cases, func(i, j int) bool { return sum.Cases[i].Index < sum.Cases[j].Index })
-
 	var lat []time.Duration
 	for _, c := range sum.Cases {
 		lat = append(lat, c.Latency)
 	}
 	sum.IntakeLatencyMS = percentiles(lat)
 	sum.AcceptedPerSecond = rate(len(sum.Cases), last.Sub(first))
-	if w != nil {
-		cdnClosed(sum, closes, first)
-	}
-	if sum.Baseline != nil {
-		sum.Ratios = &Ratios{IntakeToStart: round(sum.AcceptedPerSecond/sum.Baseline.StartsPerSecond, 2)}
-		if sum.CDNClosedPerSecond > 0 && sum.Baseline.CompletionsPerSecond > 0 {
-			sum.Ratios.ClosedToCompletion = round(sum.CDNClosedPerSecond/sum.Baseline.CompletionsPerSecond, 2)
-		}
-	}
+	return first
+}
 
-	if cfg.Key != "" {
-		api := API{URL: cfg.URL, Key: cfg.Key, Client: f.client, Progress: cfg.Progress}
-		if cfg.Decide {
-			progress(&cfg, "deciding hosted cases...\n")
-			sum.Decisions = api.decide(ctx, sum.Cases, cfg.Concurrency, cfg.Settle)
-		}
-		progress(&cfg, "checking %d cases over HTTP...\n", len(sum.Cases))
-		o := api.WaitStates(ctx, sum.Cases, cfg.Concurrency, cfg.Settle)
-		sum.Outcomes = &o
-		if d := sum.Decisions; d != nil {
-			d.ToOperatorWaitSeconds = round(time.Since(t0).Seconds(), 1)
-		}
-		if n := o.Checked - o.Expected; n > 0 {
-			sum.Errors["case_not_in_expected_state"] = n
-		}
-		if cfg.ListProbes > 0 {
-			p, err := api.ListProbe(ctx, cfg.ListProbes)
-			if err != nil {
-				sum.Errors["list_query"]++
-			} else {
-				sum.ListQueryMS = &p
-			}
+// checkCases decides the hosted cases when asked, then checks over HTTP
+// that every case reached its expected state, and probes the case list.
+func checkCases(ctx context.Context, cfg *Config, sum *Summary, f *filer, t0 time.Time) {
+	api := API{URL: cfg.URL, Key: cfg.Key, Client: f.client, Progress: cfg.Progress}
+	if cfg.Decide {
+		progress(cfg, "deciding hosted cases...\n")
+		sum.Decisions = api.decide(ctx, sum.Cases, cfg.Concurrency, cfg.Settle)
+	}
+	progress(cfg, "checking %d cases over HTTP...\n", len(sum.Cases))
+	o := api.WaitStates(ctx, sum.Cases, cfg.Concurrency, cfg.Settle)
+	sum.Outcomes = &o
+	if d := sum.Decisions; d != nil {
+		d.ToOperatorWaitSeconds = round(time.Since(t0).Seconds(), 1)
+	}
+	if n := o.Checked - o.Expected; n > 0 {
+		sum.Errors["case_not_in_expected_state"] = n
+	}
+	if cfg.ListProbes > 0 {
+		p, err := api.ListProbe(ctx, cfg.ListProbes)
+		if err != nil {
+			sum.Errors["list_query"]++
+		} else {
+			sum.ListQueryMS = &p
 		}
 	}
-	sum.DurationSeconds = round(time.Since(t0).Seconds(), 1)
-	return sum, nil
 }
 
 // cdnClosed fills the intake-to-closed figures of the CDN cases.

@@ -72,13 +72,15 @@ func (w *watcher) count() int64 {
 
 // waitClose blocks until the workflow's close event and returns it.
 func waitClose(ctx context.Context, c client.Client, id string) closed {
+	// With the close-event filter and a long poll the history has one
+	// event, the close; only it is read.
 	iter := c.GetWorkflowHistory(ctx, id, "", true, enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
-	for iter.HasNext() {
-		ev, err := iter.Next()
-		if err != nil {
-			return closed{ID: id, Err: err}
-		}
-		return closed{ID: id, At: ev.GetEventTime().AsTime(), Status: ev.GetEventType()}
+	if !iter.HasNext() {
+		return closed{ID: id, Err: ctx.Err()}
 	}
-	return closed{ID: id, Err: ctx.Err()}
+	ev, err := iter.Next()
+	if err != nil {
+		return closed{ID: id, Err: err}
+	}
+	return closed{ID: id, At: ev.GetEventTime().AsTime(), Status: ev.GetEventType()}
 }

@@ -164,7 +164,8 @@ var Keys = []Key{
 }
 
 // Load reads the configuration. file may be empty: then ./abusedesk.yaml is
-// read when present.
+// read when present. Every invalid value is reported, each naming its key,
+// in one error.
 func Load(file string) (*Config, error) {
 	names := make([]string, len(Keys))
 	for i, k := range Keys {
@@ -180,117 +181,18 @@ func Load(file string) (*Config, error) {
 		}
 	}
 	c := &Config{File: v.ConfigFileUsed()}
-	var errs []string
-	dur := func(key string) time.Duration {
-		d, err := time.ParseDuration(v.GetString(key))
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Sprintf("%s (ABUSEDESK_%s): %q is not a positive duration like 72h", key, strings.ToUpper(key), v.GetString(key)))
-		}
-		return d
-	}
-	boolean := func(key string) bool {
-		s := strings.ToLower(v.GetString(key))
-		switch s {
-		case "true", "1", "yes":
-			return true
-		case "false", "0", "no", "":
-			return false
-		}
-		errs = append(errs, fmt.Sprintf("%s (ABUSEDESK_%s): %q is not true or false", key, strings.ToUpper(key), s))
-		return false
-	}
-	addr := func(key string, optional bool) string {
-		s := v.GetString(key)
-		if s == "" && optional {
-			return s
-		}
-		if _, _, err := net.SplitHostPort(s); err != nil {
-			errs = append(errs, fmt.Sprintf("%s (ABUSEDESK_%s): %q is not host:port", key, strings.ToUpper(key), s))
-		}
-		return s
-	}
-	c.HTTPAddr = addr("http_addr", false)
-	c.PprofAddr = addr("pprof_addr", true)
-	c.DataDir = v.GetString("data_dir")
-	c.PublicURL = strings.TrimRight(v.GetString("public_url"), "/")
-	c.TemporalAddress = addr("temporal_address", false)
-	c.TemporalEmbedded = boolean("temporal_embedded")
-	c.TemporalNamespace = v.GetString("temporal_namespace")
-	c.TemporalTLS = boolean("temporal_tls")
-	c.TemporalTLSCert = v.GetString("temporal_tls_cert")
-	c.TemporalTLSKey = v.GetString("temporal_tls_key")
-	c.TemporalTLSCA = v.GetString("temporal_tls_ca")
-	c.TemporalRetention = dur("temporal_retention")
-	c.TaskQueue = v.GetString("task_queue")
-	c.UIAddr = addr("ui_addr", true)
-	c.DatabaseURL = v.GetString("database_url")
-	c.SMTPAddr = addr("smtp_addr", true)
-	c.SMTPFrom = v.GetString("smtp_from")
-	c.IntakeSMTPAddr = addr("intake_smtp_addr", true)
-	c.BootstrapAdminKey = v.GetString("bootstrap_admin_key")
-	c.RDAPEnabled = boolean("rdap_enabled")
-	c.RDAPURL = v.GetString("rdap_url")
-	c.RDAPBootstrapURL = v.GetString("rdap_bootstrap_url")
-	c.RDAPNetworksFile = v.GetString("rdap_networks_file")
-	if c.RDAPEnabled && c.RDAPURL == "" && c.RDAPBootstrapURL == "" {
-		errs = append(errs, "rdap_bootstrap_url (ABUSEDESK_RDAP_BOOTSTRAP_URL): must be set when rdap_enabled is true and rdap_url is empty")
-	}
-	c.RDAPTimeout = dur("rdap_timeout")
-	c.DKIMSelector = v.GetString("dkim_selector")
-	c.DKIMDomain = v.GetString("dkim_domain")
-	c.DKIMPrivateKey = v.GetString("dkim_private_key")
-	c.BounceLocalPart = v.GetString("bounce_local_part")
-	if c.BounceLocalPart == "" || strings.ContainsAny(c.BounceLocalPart, "+@<> \t\"") {
-		errs = append(errs, "bounce_local_part (ABUSEDESK_BOUNCE_LOCAL_PART): must be a non-empty local part without +, @, <, >, quotes or spaces")
-	}
-	if c.RDAPTimeout > 20*time.Second {
-		// The lookup runs inside the classification (a 30 s local activity).
-		errs = append(errs, "rdap_timeout (ABUSEDESK_RDAP_TIMEOUT): must be at most 20s")
-	}
-	if c.DKIMSelector == "" {
-		errs = append(errs, "dkim_selector (ABUSEDESK_DKIM_SELECTOR): must not be empty")
-	}
-	c.MaxBodyBytes = v.GetInt64("max_body_bytes")
-	c.LogLevel = v.GetString("log_level")
-	c.OperatorReminderAfter = dur("operator_reminder_after")
-	c.OperatorResponseWindow = dur("operator_response_window")
-	c.ReporterInfoWindow = dur("reporter_info_window")
-	c.NoticeTokenTTL = dur("notice_token_ttl")
-	c.DisputeReviewWindow = dur("dispute_review_window")
-	c.WhoisCorrectionWindow = dur("whois_correction_window")
-	c.AnswerRedeliveryInterval = dur("answer_redelivery_interval")
-	c.CopyrightStrikes = v.GetInt("copyright_strikes")
-	c.CopyrightStrikeWindow = dur("copyright_strike_window")
-	c.HostingStrikes = v.GetInt("hosting_strikes")
-	c.WorkerWorkflowTasks = v.GetInt("worker_workflow_tasks")
-	c.WorkerActivities = v.GetInt("worker_activities")
-	c.HostingStrikeWindow = dur("hosting_strike_window")
-	c.TokenSecret = v.GetString("token_secret")
-	c.PayloadKeys = v.GetString("payload_keys")
-	c.AuditSigningKey = v.GetString("audit_signing_key")
-	c.Limits, errs = loadLimits(v, errs)
-	c.Auth, errs = loadAuth(v, errs)
-	c.APIKeys, errs = loadAPIKeys(v, errs)
-	errs = checkRawKey("bootstrap_admin_key", c.BootstrapAdminKey, errs)
-	c.LocalAdminKey = boolean("local_admin_key")
-	for key, n := range map[string]int{"worker_workflow_tasks": c.WorkerWorkflowTasks, "worker_activities": c.WorkerActivities} {
-		if n < 2 {
-			errs = append(errs, fmt.Sprintf("%s (ABUSEDESK_%s): must be a number of at least 2", key, strings.ToUpper(key)))
-		}
-	}
-	if c.MaxBodyBytes < 1024 {
-		errs = append(errs, "max_body_bytes (ABUSEDESK_MAX_BODY_BYTES): must be at least 1024")
-	}
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		errs = append(errs, fmt.Sprintf("log_level (ABUSEDESK_LOG_LEVEL): %q is not debug, info, warn or error", c.LogLevel))
-	}
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
-		errs = append(errs, fmt.Sprintf("database_url (ABUSEDESK_DATABASE_URL): %q must start with postgres:// or sqlite:", c.DatabaseURL))
-	}
-	if c.TemporalNamespace == "" {
-		errs = append(errs, "temporal_namespace (ABUSEDESK_TEMPORAL_NAMESPACE): must not be empty")
+	r := &reader{v: v}
+	r.connections(c)
+	r.notices(c)
+	r.process(c)
+	c.Limits, r.errs = loadLimits(v, r.errs)
+	c.Auth, r.errs = loadAuth(v, r.errs)
+	c.APIKeys, r.errs = loadAPIKeys(v, r.errs)
+	r.errs = checkRawKey("bootstrap_admin_key", c.BootstrapAdminKey, r.errs)
+	c.LocalAdminKey = r.boolean("local_admin_key")
+	r.check(c)
+	if len(r.errs) > 0 {
+		return nil, fmt.Errorf("invalid configuration:\n  %s", strings.Join(r.errs, "\n  "))
 	}
 	if c.BootstrapAdminKey != "" {
 		c.APIKeys = append(c.APIKeys, APIKey{Name: "bootstrap-admin", Hash: HashKey(c.BootstrapAdminKey), Role: "admin"})
@@ -298,10 +200,152 @@ func Load(file string) (*Config, error) {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.HTTPAddr
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
-	}
 	return c, nil
+}
+
+// reader reads typed values of the keys and collects the problems, each
+// naming its key and variable.
+type reader struct {
+	v    *viper.Viper
+	errs []string
+}
+
+func (r *reader) fail(key, format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf("%s (ABUSEDESK_%s): ", key, strings.ToUpper(key))+fmt.Sprintf(format, args...))
+}
+
+// dur reads a positive duration.
+func (r *reader) dur(key string) time.Duration {
+	d, err := time.ParseDuration(r.v.GetString(key))
+	if err != nil || d <= 0 {
+		r.fail(key, "%q is not a positive duration like 72h", r.v.GetString(key))
+	}
+	return d
+}
+
+// boolean reads true/false (also 1/0, yes/no; empty is false).
+func (r *reader) boolean(key string) bool {
+	s := strings.ToLower(r.v.GetString(key))
+	switch s {
+	case "true", "1", "yes":
+		return true
+	case "false", "0", "no", "":
+		return false
+	}
+	r.fail(key, "%q is not true or false", s)
+	return false
+}
+
+// addr reads host:port; optional allows empty (the part is off).
+func (r *reader) addr(key string, optional bool) string {
+	s := r.v.GetString(key)
+	if s == "" && optional {
+		return s
+	}
+	if _, _, err := net.SplitHostPort(s); err != nil {
+		r.fail(key, "%q is not host:port", s)
+	}
+	return s
+}
+
+// connections reads the addresses and connections: HTTP, Temporal, the
+// database and SMTP.
+func (r *reader) connections(c *Config) {
+	v := r.v
+	c.HTTPAddr = r.addr("http_addr", false)
+	c.PprofAddr = r.addr("pprof_addr", true)
+	c.DataDir = v.GetString("data_dir")
+	c.PublicURL = strings.TrimRight(v.GetString("public_url"), "/")
+	c.TemporalAddress = r.addr("temporal_address", false)
+	c.TemporalEmbedded = r.boolean("temporal_embedded")
+	c.TemporalNamespace = v.GetString("temporal_namespace")
+	c.TemporalTLS = r.boolean("temporal_tls")
+	c.TemporalTLSCert = v.GetString("temporal_tls_cert")
+	c.TemporalTLSKey = v.GetString("temporal_tls_key")
+	c.TemporalTLSCA = v.GetString("temporal_tls_ca")
+	c.TemporalRetention = r.dur("temporal_retention")
+	c.TaskQueue = v.GetString("task_queue")
+	c.UIAddr = r.addr("ui_addr", true)
+	c.DatabaseURL = v.GetString("database_url")
+	c.SMTPAddr = r.addr("smtp_addr", true)
+	c.SMTPFrom = v.GetString("smtp_from")
+	c.IntakeSMTPAddr = r.addr("intake_smtp_addr", true)
+	c.BootstrapAdminKey = v.GetString("bootstrap_admin_key")
+}
+
+// notices reads how notices find their recipients (RDAP) and how they are
+// signed (DKIM) and bounce (VERP).
+func (r *reader) notices(c *Config) {
+	v := r.v
+	c.RDAPEnabled = r.boolean("rdap_enabled")
+	c.RDAPURL = v.GetString("rdap_url")
+	c.RDAPBootstrapURL = v.GetString("rdap_bootstrap_url")
+	c.RDAPNetworksFile = v.GetString("rdap_networks_file")
+	if c.RDAPEnabled && c.RDAPURL == "" && c.RDAPBootstrapURL == "" {
+		r.fail("rdap_bootstrap_url", "must be set when rdap_enabled is true and rdap_url is empty")
+	}
+	c.RDAPTimeout = r.dur("rdap_timeout")
+	c.DKIMSelector = v.GetString("dkim_selector")
+	c.DKIMDomain = v.GetString("dkim_domain")
+	c.DKIMPrivateKey = v.GetString("dkim_private_key")
+	c.BounceLocalPart = v.GetString("bounce_local_part")
+	if c.BounceLocalPart == "" || strings.ContainsAny(c.BounceLocalPart, "+@<> \t\"") {
+		r.fail("bounce_local_part", "must be a non-empty local part without +, @, <, >, quotes or spaces")
+	}
+	if c.RDAPTimeout > 20*time.Second {
+		// The lookup runs inside the classification (a 30 s local activity).
+		r.fail("rdap_timeout", "must be at most 20s")
+	}
+	if c.DKIMSelector == "" {
+		r.fail("dkim_selector", "must not be empty")
+	}
+}
+
+// process reads the process's own settings, the workflows' durations and
+// strike policies, the worker's sizes and the secrets.
+func (r *reader) process(c *Config) {
+	v := r.v
+	c.MaxBodyBytes = v.GetInt64("max_body_bytes")
+	c.LogLevel = v.GetString("log_level")
+	c.OperatorReminderAfter = r.dur("operator_reminder_after")
+	c.OperatorResponseWindow = r.dur("operator_response_window")
+	c.ReporterInfoWindow = r.dur("reporter_info_window")
+	c.NoticeTokenTTL = r.dur("notice_token_ttl")
+	c.DisputeReviewWindow = r.dur("dispute_review_window")
+	c.WhoisCorrectionWindow = r.dur("whois_correction_window")
+	c.AnswerRedeliveryInterval = r.dur("answer_redelivery_interval")
+	c.CopyrightStrikes = v.GetInt("copyright_strikes")
+	c.CopyrightStrikeWindow = r.dur("copyright_strike_window")
+	c.HostingStrikes = v.GetInt("hosting_strikes")
+	c.WorkerWorkflowTasks = v.GetInt("worker_workflow_tasks")
+	c.WorkerActivities = v.GetInt("worker_activities")
+	c.HostingStrikeWindow = r.dur("hosting_strike_window")
+	c.TokenSecret = v.GetString("token_secret")
+	c.PayloadKeys = v.GetString("payload_keys")
+	c.AuditSigningKey = v.GetString("audit_signing_key")
+}
+
+// check reports the values that read well but cannot work.
+func (r *reader) check(c *Config) {
+	for key, n := range map[string]int{"worker_workflow_tasks": c.WorkerWorkflowTasks, "worker_activities": c.WorkerActivities} {
+		if n < 2 {
+			r.fail(key, "must be a number of at least 2")
+		}
+	}
+	if c.MaxBodyBytes < 1024 {
+		r.fail("max_body_bytes", "must be at least 1024")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		r.fail("log_level", "%q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		r.fail("database_url", "%q must start with postgres:// or sqlite:", c.DatabaseURL)
+	}
+	if c.TemporalNamespace == "" {
+		r.fail("temporal_namespace", "must not be empty")
+	}
 }
 
 // source reads the named keys from defaults, then file (or ./abusedesk.yaml

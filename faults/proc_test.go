@@ -3,7 +3,6 @@ package faults
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -149,19 +148,4 @@ func waitHealthy(t *testing.T, p *proc, url string, timeout time.Duration) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	require.FailNow(t, "not healthy in time", "%s at %s\n%s", p.name, url, tail(p.log, 30))
-}
-
-// waitPort waits until addr accepts TCP connections.
-func waitPort(t *testing.T, p *proc, addr string, timeout time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		require.False(t, p.exited(), "%s exited: %v\n%s", p.name, p.err, tail(p.log, 30))
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	require.FailNow(t, "port not open in time", fmt.Sprintf("%s: %s", p.name, addr))
 }

@@ -5,11 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
-
-	"gorm.io/gorm"
 
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/store"
@@ -93,11 +89,9 @@ func keyReused() error {
 // findSubmission answers a submission that was made before: the earlier
 // case (ok), a refusal (err), or nothing (a new submission).
 func (s *Service) findSubmission(ctx context.Context, d Dedup) (Created, bool, error) {
-	db := s.DB.WithContext(ctx)
 	if d.Scope == ScopeReport {
 		for _, h := range d.hashes() {
-			var sub store.Submission
-			err := db.Where("key_hash = ?", h).Limit(1).Find(&sub).Error
+			sub, err := store.SubmissionOf(ctx, s.DB, h)
 			if err != nil {
 				return Created{}, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
 			}
@@ -108,15 +102,15 @@ func (s *Service) findSubmission(ctx context.Context, d Dedup) (Created, bool, e
 		}
 		return Created{}, false, nil
 	}
-	var sub store.Submission
-	if err := db.Where("key_hash = ?", d.hashes()[0]).Limit(1).Find(&sub).Error; err != nil {
+	sub, err := store.SubmissionOf(ctx, s.DB, d.hashes()[0])
+	if err != nil {
 		return Created{}, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	if sub.CaseID == "" {
 		// A key stored before request digests were kept cannot be
 		// compared: refused, never answered with its case.
-		var n int64
-		if err := db.Model(&models.Case{}).Where("idempotency_key = ?", idemScope(d.Key)).Count(&n).Error; err != nil {
+		n, err := store.CasesWithIdempotencyKey(ctx, s.DB, idemScope(d.Key))
+		if err != nil {
 			return Created{}, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
 		}
 		if n > 0 {
@@ -134,8 +128,7 @@ func (s *Service) findSubmission(ctx context.Context, d Dedup) (Created, bool, e
 // replay answers an earlier case again, starting its workflow if it has
 // not started yet (the reconciler does so too).
 func (s *Service) replay(ctx context.Context, caseID string) (Created, error) {
-	var c models.Case
-	err := s.DB.WithContext(ctx).Where("id = ?", caseID).First(&c).Error
+	c, err := store.Case(ctx, s.DB, caseID)
 	if err != nil {
 		return Created{}, fmt.Errorf("%w: load case: %v", ErrUnavailable, err)
 	}
@@ -154,9 +147,4 @@ func submissionRows(d Dedup, caseID string) []store.Submission {
 		rows = append(rows, store.Submission{KeyHash: h, CaseID: caseID, Digest: d.Digest})
 	}
 	return rows
-}
-
-func isUniqueViolation(err error) bool {
-	s := strings.ToLower(err.Error())
-	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(s, "unique") || strings.Contains(s, "duplicate key")
 }

@@ -15,12 +15,7 @@ import (
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/mailintake"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/store"
 )
-
-func init() {
-	store.Extra = append(store.Extra, MigrateEvidence)
-}
 
 // MaxEvidenceBytes bounds the raw message kept for one report. The email
 // intake refuses larger mail at the SMTP level (intake_max_bytes); this cap
@@ -38,7 +33,7 @@ type Evidence struct {
 	// delivery of the same report keeps no second copy.
 	KeyHash string `gorm:"not null;uniqueIndex"`
 	// Source is the channel ("email", "xarf"), Format the format it was
-	// read as ("xarf4", "xarf02", "arf", "plain", "json").
+	// read as ("xarf4", "xarf02", "arf", "acns", "csv", "plain", "json").
 	Source string
 	Format string
 	// Size and SHA256 describe the whole message, even when Raw is cut.
@@ -54,7 +49,8 @@ type Evidence struct {
 // TableName is the name the purge activity erases by.
 func (Evidence) TableName() string { return activities.EvidenceTable }
 
-// MigrateEvidence creates the evidence table (a store.Extra migration).
+// MigrateEvidence creates the evidence table; store.Migrate makes it (its
+// version 9), so only tests that build a bare database need this.
 func MigrateEvidence(db *gorm.DB) error {
 	if err := db.AutoMigrate(&Evidence{}); err != nil {
 		return fmt.Errorf("evidence: migrate: %w", err)
@@ -82,6 +78,10 @@ func (s *Service) SubmitEmailReport(ctx context.Context, p mailintake.Parsed, ra
 	if r.Source == "" {
 		r.Source = mailintake.SourceEmail
 	}
+	var refused []models.FieldError
+	if r, refused = usableURLs(r); len(r.URLs) == 0 && len(refused) > 0 {
+		return "", refused, nil
+	}
 	d := Dedup{Scope: ScopeReport, Key: p.DedupKey, Digest: p.Digest}
 	if p.Authenticated && p.From != "" {
 		d.Sender = "mail:" + strings.ToLower(strings.TrimSpace(p.From))
@@ -89,7 +89,7 @@ func (s *Service) SubmitEmailReport(ctx context.Context, p mailintake.Parsed, ra
 	created, err := s.SubmitOnce(ctx, r, d)
 	var inv *Invalid
 	if errors.As(err, &inv) {
-		return "", inv.Problems, nil
+		return "", withCopyrightHint(namedURLProblems(r, inv.Problems)), nil
 	}
 	if err != nil {
 		return "", nil, err
@@ -108,7 +108,67 @@ func (s *Service) SubmitEmailReport(ctx context.Context, p mailintake.Parsed, ra
 // listener asks for it to put all of a mail's problems in one reply.
 func (s *Service) ValidateReport(r models.ReportRequest) []models.FieldError {
 	_, problems := Validate(&r)
+	return withCopyrightHint(namedURLProblems(r, problems))
+}
+
+// copyrightHint tells a mail's sender how to complete a copyright notice
+// that lacks the elements it cannot be accepted without (512(c)(3)(B)(ii)
+// asks the provider to help the complainant send a compliant notice):
+// neither X-ARF v4 nor plain mail has fields for the statements.
+const copyrightHint = "a copyright notice by mail needs at least the work, the infringing URL and your name: attach an X-ARF v4 document (application/json) " +
+	"with work_title, infringing_url and reporter.org and, for a complete 17 U.S.C. 512(c)(3) notice, the extra fields good_faith: true, accurate_under_penalty: true and signature (X-ARF allows extra fields), or use the report form"
+
+// withCopyrightHint adds copyrightHint once to problems about missing
+// copyright elements.
+func withCopyrightHint(problems []models.FieldError) []models.FieldError {
+	for _, p := range problems {
+		if p.Field == "copyright" || strings.HasPrefix(p.Field, "copyright.") {
+			return append(problems, models.FieldError{Field: "copyright.how_to_complete", Message: copyrightHint})
+		}
+	}
 	return problems
+}
+
+// usableURLs keeps the URLs of a mailed report that can be reported URLs
+// and names the others by the text the sender wrote: a mail whose other
+// URLs are good still makes its case of them (issue 14: one bad URL must
+// not refuse the whole mail), and the case's description says what was
+// left out. It returns the report to submit and the refused URLs' problems.
+func usableURLs(r models.ReportRequest) (models.ReportRequest, []models.FieldError) {
+	var good []string
+	var refused []models.FieldError
+	for _, u := range r.URLs {
+		if _, why := CheckURL(u); why != "" {
+			refused = append(refused, models.FieldError{Field: "urls", Message: fmt.Sprintf("%q is not usable: %s", u, why)})
+			continue
+		}
+		good = append(good, u)
+	}
+	if len(refused) == 0 || len(good) == 0 {
+		return r, refused
+	}
+	r.URLs = good
+	var b strings.Builder
+	b.WriteString(r.Description + "\n\nNot taken from the report:")
+	for _, f := range refused {
+		b.WriteString("\n  " + f.Message)
+	}
+	r.Description = b.String()
+	return r, refused
+}
+
+// namedURLProblems names a URL problem by the URL the sender wrote
+// ("urls[2]" is an index a mail's sender never wrote).
+func namedURLProblems(r models.ReportRequest, problems []models.FieldError) []models.FieldError {
+	out := make([]models.FieldError, 0, len(problems))
+	for _, p := range problems {
+		var i int
+		if n, _ := fmt.Sscanf(p.Field, "urls[%d]", &i); n == 1 && i >= 0 && i < len(r.URLs) {
+			p = models.FieldError{Field: "urls", Message: fmt.Sprintf("%q: %s", r.URLs[i], p.Message)}
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // KeepEvidence stores the raw message of a case's report once per

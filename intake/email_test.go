@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/abusedesk/abusedesk/activities"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/intake"
 	"github.com/abusedesk/abusedesk/mailintake"
 	"github.com/abusedesk/abusedesk/models"
@@ -45,7 +46,7 @@ func newService(t *testing.T, startErr error) (*intake.Service, *mocks.Client, *
 	} else {
 		tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.WorkflowCase, mock.Anything).Return(&mocks.WorkflowRun{}, nil)
 	}
-	s := &intake.Service{DB: db, Temporal: tc, TaskQueue: "test", Timers: workflows.DefaultTimers,
+	s := &intake.Service{DB: db, Engine: desk.Temporal{Client: tc}, TaskQueue: "test", Timers: workflows.DefaultTimers,
 		PublicURL: "http://desk.test", Secret: []byte("secret"), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return s, tc, db
 }
@@ -138,7 +139,7 @@ func TestEmailReportInvalidGivesEveryProblemAndNoCase(t *testing.T) {
 	p := mailintake.Parsed{DedupKey: "msgid:x@y/1", Format: mailintake.FormatXARF4, Report: models.ReportRequest{
 		Category: models.CategoryCopyright, URLs: []string{"https://shop.example/song.mp3"},
 		Reporter: models.Reporter{Email: "rights@label.example"}, Source: mailintake.SourceEmail,
-		Copyright: &models.CopyrightClaim{Work: "Song"},
+		Copyright: &models.CopyrightClaim{},
 	}}
 	id, problems, err := s.SubmitEmailReport(context.Background(), p, []byte("raw"))
 	require.NoError(t, err)
@@ -147,7 +148,12 @@ func TestEmailReportInvalidGivesEveryProblemAndNoCase(t *testing.T) {
 	for _, pr := range problems {
 		got = append(got, pr.Field)
 	}
-	require.Equal(t, []string{"copyright.accurate_under_penalty", "copyright.good_faith", "copyright.signature", "description", "reporter.name"}, got)
+	// Issue 14: the reply also says how to complete the notice by mail.
+	// (Issue 14: the missing statements alone no longer refuse a mailed
+	// notice, see TestEmailCopyrightWithoutStatementsIsIncomplete; the
+	// missing work does.)
+	require.Equal(t, []string{"copyright.work", "description", "reporter.name", "copyright.how_to_complete"}, got)
+	require.Contains(t, problems[len(problems)-1].Message, "good_faith: true, accurate_under_penalty: true and signature")
 	require.Equal(t, problems, s.ValidateReport(p.Report), "the Validator lists the same problems")
 	var n int64
 	require.NoError(t, db.Model(&models.Case{}).Count(&n).Error)

@@ -15,20 +15,20 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
-	"github.com/abusedesk/abusedesk/activities"
+	"github.com/abusedesk/abusedesk/links"
 	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/store"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
 // Service creates cases.
 type Service struct {
-	DB        *gorm.DB
-	Temporal  client.Client
+	DB *gorm.DB
+	// Engine starts the cases' workflows (desk.Temporal, the one gateway
+	// to Temporal).
+	Engine    CaseStarter
 	TaskQueue string
 	Timers    workflows.Timers
 	PublicURL string
@@ -91,19 +91,8 @@ func (s *Service) SubmitOnce(ctx context.Context, r models.ReportRequest, d Dedu
 		rows[i] = models.CaseURL{CaseID: c.ID, Seq: i, URL: u.URL, Host: u.Host}
 	}
 	subs := submissionRows(d, c.ID)
-	if err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&c).Error; err != nil {
-			return err
-		}
-		if err := tx.CreateInBatches(rows, 500).Error; err != nil {
-			return err
-		}
-		if len(subs) == 0 {
-			return nil
-		}
-		return tx.Create(&subs).Error
-	}); err != nil {
-		if d.Key != "" && isUniqueViolation(err) {
+	if err := store.CreateCase(ctx, s.DB, &c, rows, subs); err != nil {
+		if d.Key != "" && store.IsUniqueViolation(err) {
 			// A concurrent submission with the same key won.
 			if c, ok, err := s.findSubmission(ctx, d); err != nil || ok {
 				return c, err
@@ -142,6 +131,9 @@ func (s *Service) newCase(r models.ReportRequest, sealed bool) (models.Case, str
 	if r.Copyright != nil {
 		c.CopyrightWork, c.CopyrightSig = r.Copyright.Work, r.Copyright.Signature
 	}
+	if missing := CopyrightMissing(&r); len(missing) > 0 {
+		c.CopyrightIncomplete, c.CopyrightMissing = true, strings.Join(missing, ",")
+	}
 	if c.Source == "" {
 		c.Source = "api"
 	}
@@ -151,31 +143,23 @@ func (s *Service) newCase(r models.ReportRequest, sealed bool) (models.Case, str
 	return c, token, nil
 }
 
+// CaseStarter starts the workflow of a stored case on a task queue, or
+// finds it running (which is no error).
+type CaseStarter interface {
+	StartCase(ctx context.Context, taskQueue string, in workflows.CaseInput) error
+}
+
 // Start starts (or finds running) the workflow of a stored case and marks
 // the case started. Safe to call again.
 func (s *Service) Start(ctx context.Context, c models.Case) error {
-	opts := client.StartWorkflowOptions{
-		ID: workflows.CaseWorkflowID(c.ID), TaskQueue: s.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		// Where a worker shares this client (the all-in-one process), the
-		// server hands the first workflow task back with the start instead
-		// of queueing it through matching: one round trip and one task-queue
-		// write fewer per report. Elsewhere the SDK does not ask for it.
-		EnableEagerStart: true,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SACaseStatus.ValueSet(string(models.StatusReceived)),
-			workflows.SACaseCategory.ValueSet(string(c.Category)),
-			workflows.SACaseService.ValueSet(string(models.ServiceNone)),
-		),
-	}
-	_, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.WorkflowCase, workflows.CaseInput{
+	err := s.Engine.StartCase(ctx, s.TaskQueue, workflows.CaseInput{
 		CaseID: c.ID, Category: c.Category, ForwardToOperator: c.ForwardToOperator, Timers: s.Timers,
+		CopyrightIncomplete: c.CopyrightIncomplete,
 	})
-	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+	if err != nil {
 		return err
 	}
-	if err := s.DB.WithContext(ctx).Model(&models.Case{}).Where("id = ?", c.ID).Update("workflow_started", true).Error; err != nil {
+	if err := store.MarkStarted(ctx, s.DB, c.ID); err != nil {
 		return fmt.Errorf("%w: %v", errNotMarked, err)
 	}
 	return nil
@@ -190,9 +174,8 @@ var errNotMarked = errors.New("workflow started, case not marked started")
 // so nothing stored is ever dropped. A case whose start fails does not hold
 // up the others; it returns how many started and the failures.
 func (s *Service) Reconcile(ctx context.Context, olderThan time.Duration) (int, error) {
-	var cs []models.Case
-	if err := s.DB.WithContext(ctx).Where("workflow_started = ? AND created_at < ?", false, time.Now().UTC().Add(-olderThan)).
-		Limit(1000).Find(&cs).Error; err != nil {
+	cs, err := store.UnstartedCases(ctx, s.DB, time.Now().UTC().Add(-olderThan), 1000)
+	if err != nil {
 		return 0, err
 	}
 	n := 0
@@ -234,14 +217,14 @@ func HashToken(t string) string {
 }
 
 // reporterToken is the token of a new case's status link: derived from
-// the server's secret (activities.Links.ReporterToken) so the receipt can
+// the server's secret (links.Links.ReporterToken) so the receipt can
 // carry the link without it being stored or passed through the workflow;
 // random when no secret is set.
 func (s *Service) reporterToken(caseID string) (string, error) {
 	if len(s.Secret) == 0 {
 		return randomToken()
 	}
-	return activities.Links{Secret: s.Secret}.ReporterToken(caseID), nil
+	return links.Links{Secret: s.Secret}.ReporterToken(caseID), nil
 }
 
 func randomToken() (string, error) {

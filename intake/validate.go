@@ -42,53 +42,7 @@ func Validate(r *models.ReportRequest) ([]NormalizedURL, []models.FieldError) {
 	case !r.Category.Valid():
 		add("category", "unknown category %q: one of %s", r.Category, categoryList())
 	}
-	var urls []NormalizedURL
-	switch {
-	case len(r.URLs) == 0:
-		add("urls", "at least one URL is required")
-	case len(r.URLs) > MaxURLs:
-		add("urls", "at most %d URLs per report (got %d)", MaxURLs, len(r.URLs))
-	}
-	seen := map[string]bool{}
-	for i, raw := range r.URLs {
-		if len(r.URLs) > MaxURLs {
-			break
-		}
-		f := fmt.Sprintf("urls[%d]", i)
-		raw = strings.TrimSpace(raw)
-		if len(raw) > MaxURLLength {
-			add(f, "longer than %d characters", MaxURLLength)
-			continue
-		}
-		u, err := url.Parse(raw)
-		if err != nil {
-			add(f, "malformed URL: %v", unwrapURLError(err))
-			continue
-		}
-		if u.Scheme != "http" && u.Scheme != "https" {
-			add(f, "malformed URL %q: must start with http:// or https://", raw)
-			continue
-		}
-		if u.Hostname() == "" {
-			add(f, "URL %q has no host", raw)
-			continue
-		}
-		host, err := store.NormalizeHost(u.Hostname())
-		if err == nil {
-			err = checkHostLength(host)
-		}
-		if err != nil {
-			add(f, "%v", err)
-			continue
-		}
-		u.Host = urlHost(host, u.Port())
-		s := u.String()
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		urls = append(urls, NormalizedURL{URL: s, Host: host})
-	}
+	urls := validateURLs(r.URLs, add)
 	if strings.TrimSpace(r.Description) == "" {
 		add("description", "required: explain why the content is abusive or illegal")
 	} else if len(r.Description) > MaxDescription {
@@ -119,6 +73,67 @@ func Validate(r *models.ReportRequest) ([]NormalizedURL, []models.FieldError) {
 	return urls, errs
 }
 
+// validateURLs checks every URL of a report, naming a bad one by its
+// index, and returns the good ones normalised, without repeats.
+func validateURLs(raw []string, add func(f, format string, args ...any)) []NormalizedURL {
+	switch {
+	case len(raw) == 0:
+		add("urls", "at least one URL is required")
+	case len(raw) > MaxURLs:
+		add("urls", "at most %d URLs per report (got %d)", MaxURLs, len(raw))
+		return nil
+	}
+	var urls []NormalizedURL
+	seen := map[string]bool{}
+	for i, s := range raw {
+		u, problem := CheckURL(s)
+		if problem != "" {
+			add(fmt.Sprintf("urls[%d]", i), "%s", problem)
+			continue
+		}
+		if !seen[u.URL] {
+			seen[u.URL] = true
+			urls = append(urls, u)
+		}
+	}
+	return urls
+}
+
+// CheckURL validates one reported URL and returns it normalised (IDN host
+// in punycode), or why it cannot be a reported URL.
+func CheckURL(raw string) (NormalizedURL, string) {
+	raw = strings.TrimSpace(raw)
+	if len(raw) > MaxURLLength {
+		return NormalizedURL{}, fmt.Sprintf("longer than %d characters", MaxURLLength)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return NormalizedURL{}, fmt.Sprintf("malformed URL: %v", unwrapURLError(err))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return NormalizedURL{}, fmt.Sprintf("malformed URL %q: must start with http:// or https://", raw)
+	}
+	if u.Hostname() == "" {
+		return NormalizedURL{}, fmt.Sprintf("URL %q has no host", raw)
+	}
+	host, err := store.NormalizeHost(u.Hostname())
+	if err == nil {
+		err = checkHostLength(host)
+	}
+	if err != nil {
+		return NormalizedURL{}, err.Error()
+	}
+	u.Host = urlHost(host, u.Port())
+	return NormalizedURL{URL: u.String(), Host: host}, ""
+}
+
+// validateCopyright checks the 512(c)(3) elements of a copyright report.
+// The work and the complainant's name are always required (with the URLs
+// and the email they make the (A)(ii)-(iv) elements that 512(c)(3)(B)(ii)
+// asks of an incomplete notice). The statements and the signature are
+// required only on the form, where the reporter can give them; a report
+// from another channel without them is accepted as an incomplete
+// complaint (CopyrightMissing), never as a DMCA notice.
 func validateCopyright(r *models.ReportRequest, add func(f, format string, args ...any)) {
 	if r.Reporter.Name == "" {
 		add("reporter.name", "required on a copyright notice (17 U.S.C. 512(c)(3)(A)(iv): contact information)")
@@ -131,15 +146,44 @@ func validateCopyright(r *models.ReportRequest, add func(f, format string, args 
 	if strings.TrimSpace(c.Work) == "" {
 		add("copyright.work", "required: identify the copyrighted work (512(c)(3)(A)(ii))")
 	}
+	if r.Source != SourceForm {
+		return
+	}
+	for _, m := range CopyrightMissing(r) {
+		add("copyright."+m, "%s", CopyrightElements[m])
+	}
+}
+
+// SourceForm is the report form's channel: the only one that must carry
+// every 512(c)(3) element (the person filling it in can tick the boxes).
+const SourceForm = "form"
+
+// CopyrightElements describes, by field name, each 512(c)(3) element a
+// copyright report may leave out and still be accepted as a complaint.
+var CopyrightElements = map[string]string{
+	"good_faith":             "must be true: a statement of good-faith belief that the use is not authorised (512(c)(3)(A)(v))",
+	"accurate_under_penalty": "must be true: the notice is accurate and, under penalty of perjury, you are authorised to act for the owner (512(c)(3)(A)(vi))",
+	"signature":              "required: a physical or electronic signature (512(c)(3)(A)(i))",
+}
+
+// CopyrightMissing names (in a fixed order) the 512(c)(3) statements and
+// signature a copyright report lacks; none for any other report.
+func CopyrightMissing(r *models.ReportRequest) []string {
+	c := r.Copyright
+	if r.Category != models.CategoryCopyright || c == nil {
+		return nil
+	}
+	var out []string
 	if !c.GoodFaith {
-		add("copyright.good_faith", "must be true: a statement of good-faith belief that the use is not authorised (512(c)(3)(A)(v))")
+		out = append(out, "good_faith")
 	}
 	if !c.AccurateUnderPenalty {
-		add("copyright.accurate_under_penalty", "must be true: the notice is accurate and, under penalty of perjury, you are authorised to act for the owner (512(c)(3)(A)(vi))")
+		out = append(out, "accurate_under_penalty")
 	}
 	if strings.TrimSpace(c.Signature) == "" {
-		add("copyright.signature", "required: a physical or electronic signature (512(c)(3)(A)(i))")
+		out = append(out, "signature")
 	}
+	return out
 }
 
 func categoryList() string {

@@ -1,7 +1,7 @@
 package integration
 
 // Email intake over a real SMTP connection on loopback, with the whole app
-// (DESIGN.md step 1: reports also arrive by email, X-ARF, ARF and plain
+// (docs/DESIGN.md step 1: reports also arrive by email, X-ARF, ARF and plain
 // mail, and as X-ARF JSON over HTTP; they take the same path). The messages
 // are built from the published formats: X-ARF v4 (xarf/xarf-spec
 // schemas/v4), X-ARF 0.2's YAML report part, RFC 5965 ARF, RFC 5322 mail.
@@ -318,10 +318,17 @@ func TestXARFOverHTTP(t *testing.T) {
 	spam := xarf4("", "messaging", "spam", map[string]any{"report_id": nil})
 	p := refused(t, call(t, env, "POST", "/v1/reports/xarf", "", nil, spam), http.StatusUnprocessableEntity)
 	require.Subset(t, p.Fields(), []string{"report_id", "category", "urls"})
-	// A copyright report without the statements: the validation's problems.
+	// A copyright report without the statements (issue 14): accepted as an
+	// incomplete complaint naming what it lacks (integration/copyright_test.go).
 	bare := xarf4("d1", "copyright", "copyright", map[string]any{"infringing_url": "https://blog.example/x", "work_title": "W"})
-	p = refused(t, call(t, env, "POST", "/v1/reports/xarf", "", nil, bare), http.StatusUnprocessableEntity)
-	require.Subset(t, p.Fields(), []string{"copyright.accurate_under_penalty", "copyright.good_faith", "copyright.signature"})
+	br := call(t, env, "POST", "/v1/reports/xarf", "", nil, bare)
+	require.Equal(t, http.StatusAccepted, br.Code, string(br.Body))
+	var bc testenv.Created
+	br.JSON(t, &bc)
+	var incomplete models.Case
+	require.NoError(t, env.App.DB.First(&incomplete, "id = ?", bc.CaseID).Error)
+	require.True(t, incomplete.CopyrightIncomplete)
+	require.Equal(t, "good_faith,accurate_under_penalty,signature", incomplete.CopyrightMissing)
 	// Not JSON: 400, as POST /v1/reports answers.
 	refused(t, call(t, env, "POST", "/v1/reports/xarf", "", nil, "not json"), http.StatusBadRequest)
 	refused(t, call(t, env, "POST", "/v1/reports/xarf", "", nil, "[1,2]"), http.StatusBadRequest)

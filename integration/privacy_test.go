@@ -1,6 +1,6 @@
 package integration
 
-// Privacy (DESIGN.md step 9), proved on the running system:
+// Privacy (docs/DESIGN.md step 9), proved on the running system:
 //   - TestTemporalStoreHoldsNoPersonalData: reports with a distinctive
 //     reporter go through the API; one CDN case closes, one hosted case
 //     waits on a question that names the reporter. Then every table of
@@ -54,6 +54,7 @@ import (
 	"github.com/abusedesk/abusedesk/app"
 	"github.com/abusedesk/abusedesk/audit"
 	"github.com/abusedesk/abusedesk/codec"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/internal/testenv"
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/temporalserver"
@@ -397,7 +398,7 @@ func TestTemporalOnPostgresHoldsNoPersonalData(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	srv, err := temporalserver.Start(ctx, temporalserver.Options{Address: addr, Namespace: "default",
-		DB: temporalserver.DBPostgres, PostgresURL: u.String(), SearchAttributes: app.SearchAttributes, LogLevel: "error"})
+		DB: temporalserver.DBPostgres, PostgresURL: u.String(), SearchAttributes: app.SearchAttributes(), LogLevel: "error"})
 	require.NoError(t, err)
 	t.Cleanup(srv.Stop)
 
@@ -482,28 +483,28 @@ func TestPayloadKeyRotation(t *testing.T) {
 	// The whole old history decodes with the rotated ring.
 	hDecoded, err := client.HistoryFromJSON(bytes.NewReader(r.Body), client.HistoryJSONOptions{})
 	require.NoError(t, err)
-	require.NoError(t, app.DecodeHistory(ctx, hDecoded, codec.NewCodec(ring2)))
+	require.NoError(t, codec.DecodeHistory(ctx, hDecoded, codec.NewCodec(ring2)))
 	var input workflows.CaseInput
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(
 		hDecoded.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes().GetInput(), &input))
 	require.Equal(t, old, input.CaseID)
 
 	// It replays with the rotated ring's data converter, by the SDK's
-	// replayer directly and through app.ReplayHistory.
+	// replayer directly and through worker.ReplayHistory.
 	require.NoError(t, replay(h, ring2), "the k1 history replays under k2,k1")
-	require.NoError(t, app.ReplayHistory(ctx, h, ring2))
+	require.NoError(t, abworker.ReplayHistory(ctx, h, ring2))
 
 	// A ring without k1 fails. The SDK's replayer alone only reports the
-	// state the unreadable input left; app.ReplayHistory names the key.
+	// state the unreadable input left; worker.ReplayHistory names the key.
 	k2only, err := codec.ParseKeyRing(k2)
 	require.NoError(t, err)
 	require.Error(t, replay(h, k2only))
-	err = app.ReplayHistory(ctx, h, k2only)
+	err = abworker.ReplayHistory(ctx, h, k2only)
 	require.ErrorIs(t, err, codec.ErrUnknownKeyID)
 	require.Contains(t, err.Error(), `"k1"`, "the error names the missing key id")
 	hMissing, err := client.HistoryFromJSON(bytes.NewReader(r.Body), client.HistoryJSONOptions{})
 	require.NoError(t, err)
-	err = app.DecodeHistory(ctx, hMissing, codec.NewCodec(k2only))
+	err = codec.DecodeHistory(ctx, hMissing, codec.NewCodec(k2only))
 	require.ErrorIs(t, err, codec.ErrUnknownKeyID)
 	require.Contains(t, err.Error(), `"k1"`)
 
@@ -514,7 +515,7 @@ func TestPayloadKeyRotation(t *testing.T) {
 		EventType: enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED,
 		Attributes: &historypb.HistoryEvent_ActivityTaskFailedEventAttributes{
 			ActivityTaskFailedEventAttributes: &historypb.ActivityTaskFailedEventAttributes{Failure: sealed}}}}}
-	require.NoError(t, app.DecodeHistory(ctx, hf, codec.NewCodec(ring2)))
+	require.NoError(t, codec.DecodeHistory(ctx, hf, codec.NewCodec(ring2)))
 	require.Equal(t, "550 mailbox "+privEmail+" unknown", hf.GetEvents()[0].GetActivityTaskFailedEventAttributes().GetFailure().GetMessage())
 
 	// New cases are sealed under k2.
@@ -598,9 +599,9 @@ func purgeAfterClose(t *testing.T, opts testenv.Options) {
 	require.Equal(t, []string{"hold"}, refused(t, hold(testenv.AnalystKey, d.CaseID, map[string]any{}), http.StatusUnprocessableEntity).Fields())
 	r = hold(testenv.AnalystKey, d.CaseID, map[string]any{"hold": true})
 	require.Equal(t, http.StatusOK, r.Code, string(r.Body))
-	var held app.LegalHoldResponse
+	var held desk.LegalHoldAnswer
 	r.JSON(t, &held)
-	require.Equal(t, app.LegalHoldResponse{CaseID: d.CaseID, LegalHold: true}, held)
+	require.Equal(t, desk.LegalHoldAnswer{CaseID: d.CaseID, LegalHold: true}, held)
 
 	// What must survive the purge.
 	counts := func() map[string]int64 {

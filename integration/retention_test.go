@@ -23,6 +23,7 @@ import (
 	"github.com/abusedesk/abusedesk/audit"
 	"github.com/abusedesk/abusedesk/codec"
 	"github.com/abusedesk/abusedesk/internal/testenv"
+	"github.com/abusedesk/abusedesk/store"
 	"github.com/abusedesk/abusedesk/worker"
 	"github.com/abusedesk/abusedesk/workflows"
 )
@@ -55,7 +56,7 @@ func TestHistoryOutlivesRetention(t *testing.T) {
 	var exported []byte
 	require.Eventually(t, func() bool {
 		var err error
-		exported, err = app.ExportedHistory(ctx, a.DB, wfID)
+		exported, err = store.ExportedHistory(ctx, a.DB, wfID)
 		return err == nil
 	}, 30*time.Second, 100*time.Millisecond, "no export of %s", wfID)
 

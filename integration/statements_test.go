@@ -13,8 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/abusedesk/abusedesk/app"
 	"github.com/abusedesk/abusedesk/internal/testenv"
+	"github.com/abusedesk/abusedesk/store"
 	"github.com/abusedesk/abusedesk/transparency"
 	"github.com/abusedesk/abusedesk/workflows"
 )
@@ -201,11 +201,11 @@ func statementsForEveryRestriction(t *testing.T, postgres bool) {
 		if _, exportErr = env.App.ExportHistories(context.Background()); exportErr != nil {
 			return false
 		}
-		_, err := app.ExportedHistory(context.Background(), env.App.DB, reviewID)
+		_, err := store.ExportedHistory(context.Background(), env.App.DB, reviewID)
 		return err == nil
 	}, caseWait, 200*time.Millisecond, "review history not exported: %v", exportErr)
 	for _, id := range []string{fraud, csam, whois, hijack} {
-		_, err := app.ExportedHistory(context.Background(), env.App.DB, workflows.CaseWorkflowID(id))
+		_, err := store.ExportedHistory(context.Background(), env.App.DB, workflows.CaseWorkflowID(id))
 		require.NoError(t, err, id)
 	}
 }

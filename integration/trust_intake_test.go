@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/internal/testenv"
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/temporalserver"
@@ -257,7 +258,7 @@ func TestSubmitKeepsCaseWhenStartFails(t *testing.T) {
 	ctx := t.Context()
 	for _, started := range []bool{true, false} {
 		svc := *env.App.Intake
-		svc.Temporal = failingStart{Client: env.App.Temporal, started: started}
+		svc.Engine = desk.Temporal{Client: failingStart{Client: env.App.Temporal, started: started}}
 		r := models.ReportRequest{Category: models.CategoryPhishing, URLs: []string{"https://shop.example/timeout"},
 			Description: "phishing", Reporter: models.Reporter{Name: "R", Email: "r@reporter.example"}}
 		created, err := svc.Submit(ctx, r, "")

@@ -49,7 +49,7 @@ func TestReportValidation(t *testing.T) {
 			r["copyright"] = map[string]any{"work": " ", "good_faith": false, "accurate_under_penalty": false, "signature": ""}
 			r["reporter"] = map[string]any{"email": "rita@reporter.example"}
 			return r
-		}(), 422, []string{"copyright.accurate_under_penalty", "copyright.good_faith", "copyright.signature", "copyright.work", "reporter.name"}},
+		}(), 422, []string{"copyright.work", "reporter.name"}}, // issue 14: the statements alone do not refuse (an incomplete complaint)
 		{"copyright opted out of forwarding", func() any {
 			return report("copyright", []string{"https://shop.example/song.mp3"}, false)
 		}(), 422, []string{"forward_to_operator"}},

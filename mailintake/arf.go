@@ -45,7 +45,7 @@ var arfRefusals = map[string]string{
 // parseARF maps an ARF report. The URLs are the Reported-URI fields; when
 // there are none, the URLs written in the original message that the report
 // carries (message/rfc822 or text/rfc822-headers part).
-func parseARF(t mimeTree, fb part, p *Parsed) {
+func parseARF(t mimeTree, fb part, p *Parsed, f urlFilter) {
 	// The fields are a header block; the blank line that ends one may be
 	// missing at the end of the part.
 	body := io.MultiReader(bytes.NewReader(bytes.TrimSpace(fb.body)), strings.NewReader("\r\n\r\n"))
@@ -57,7 +57,7 @@ func parseARF(t mimeTree, fb part, p *Parsed) {
 	r := &p.Report
 	ftype := strings.ToLower(strings.TrimSpace(h.Get("Feedback-Type")))
 	if cat, ok := arfFeedbackTypes[ftype]; ok {
-		r.Category = cat
+		r.Category, p.CategoryBy = cat, "arf feedback-type: "+firstNonEmpty(ftype, "(none)")
 	} else {
 		why, known := arfRefusals[ftype]
 		if !known {
@@ -80,7 +80,11 @@ func parseARF(t mimeTree, fb part, p *Parsed) {
 				nested.parts = append(nested.parts, q)
 			}
 		}
-		r.URLs = nested.urls()
+		r.URLs = p.keepURLs(nested.urls(), f)
+	}
+	if ip := normalizeIP(h.Get("Source-Ip")); ip != "" && len(r.URLs) == 0 && r.Category != "" {
+		p.IPEvents = append(p.IPEvents, IPEvent{IP: ip, Time: strings.TrimSpace(h.Get("Arrival-Date")),
+			Kind: "arf " + ftype, Evidence: fmt.Sprintf("ARF %s report: Source-IP %s, Original-Mail-From %s", ftype, ip, strings.TrimSpace(h.Get("Original-Mail-From")))})
 	}
 	if len(r.URLs) == 0 {
 		p.addProblem("urls", "the ARF report names no URL: add a Reported-URI field, or include the original message with its links")

@@ -1,19 +1,26 @@
 // Package mailintake turns abuse reports that arrive by email into
 // models.ReportRequest values, and runs the SMTP listener that receives them
-// (DESIGN.md step 1: "Reports also arrive by email (X-ARF, ARF, plain mail)
-// and as X-ARF JSON over HTTP; they take the same path").
+// (docs/DESIGN.md step 1: reports by email and X-ARF over HTTP take the
+// same path as the API's).
 //
-// It understands four formats, tried in this order:
+// It reads a mail by what it is (dispatch.go), trying in this order:
 //
 //   - X-ARF v4: a JSON document (xarf_version 4.x) sent as an
-//     application/json attachment or as a part of a multipart/report;
+//     application/json attachment or as a part of a multipart/report; an
+//     X-ARF v3 document found the same way is converted to v4 (xarf3.go);
 //   - X-ARF 0.2: a mail with the header "X-ARF: YES" whose second part is a
 //     YAML document (Reported-From, Category, Report-Type, Source, ...);
 //   - ARF (RFC 5965): multipart/report; report-type=feedback-report with a
 //     message/feedback-report part;
-//   - plain mail: the URLs written in the text (or HTML) of the message, and
-//     the category of the address it was sent to, or "other" for an analyst
-//     to triage.
+//   - ACNS: the anti-piracy notice XML (<Infringement>) in the text or an
+//     XML part (acns.go);
+//   - CSV reports of IP events (Shadowserver-style, inline or zipped);
+//   - plain mail: the URLs written in the text (or HTML) of the message,
+//     without the sender's own and boilerplate links (boilerplate.go), and
+//     the category of the address it was sent to or of its subject's words.
+//
+// A report about IP addresses (CSV rows, P2P notices, X-ARF reports about
+// an IP, plain lists of offending IPs) becomes IPEvents, never URLs.
 //
 // Parsing is pure (ParseMessage, ParseXARF); validation beyond what the
 // formats themselves require, deduplication, evidence storage and the

@@ -16,7 +16,7 @@ import (
 // document's report key (XARFDedupKey) it says whether a report is the same
 // document as one received before. A report id alone says nothing: anyone
 // can copy or predict one.
-func XARFDigest(doc []byte) string { return jsondoc.Digest(doc) }
+func XARFDigest(doc []byte) string { return jsondoc.Digest(bytes.TrimPrefix(doc, utf8BOM)) }
 
 // messageDigest is the digest of what a redelivery of a mail keeps and a
 // different report changes: the From address, subject, date, Message-ID

@@ -9,7 +9,8 @@ import (
 // FuzzMIME feeds arbitrary bytes to the mail parser: it must never panic,
 // and whatever it accepts stays within the MIME limits. The seed corpus in
 // testdata/fuzz/FuzzMIME holds the formats the intake reads (X-ARF v4 and
-// 0.2, ARF, plain and HTML mail, attached messages) and hostile shapes.
+// 0.2, ARF, ACNS, zipped CSV, plain and HTML mail, attached messages) and
+// hostile shapes.
 func FuzzMIME(f *testing.F) {
 	f.Add(plainMail("abuse@abusedesk.test", "fuzz-1@reporter.example", phishingText))
 	f.Fuzz(func(t *testing.T, raw []byte) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -57,12 +56,35 @@ type Parsed struct {
 	// Problems lists why the mail cannot become a report; when it is not
 	// empty the mail must not be submitted.
 	Problems []models.FieldError
-	// Format is the format the mail was read as: "xarf4", "xarf02", "arf"
-	// or "plain".
+	// Format is the format the mail was read as: "xarf4" (v3 documents
+	// are converted to it), "xarf02", "arf", "acns", "csv" or "plain".
 	Format string
+	// CategoryBy says how Report.Category was chosen, for the analyst:
+	// "xarf: content/phishing", "arf feedback-type: fraud", "acns: ...",
+	// "recipient: phishing@...", "subject: ...", or "default: ..." when
+	// nothing in the report named one.
+	CategoryBy string
+	// IPEvents are the events of a report about IP addresses (a scanner's
+	// CSV rows, a P2P notice without URL, an X-ARF report about an IP),
+	// one per row with its evidence. They never become URL cases.
+	IPEvents []IPEvent
+	// Unusable lists what the sender wrote as a reported URL but is not a
+	// usable one (e.g. "http://*MUNGED*/"), by the text it wrote. The
+	// other URLs still make the case.
+	Unusable []Unusable
+	// LeftOut lists links in the mail that are not reported URLs: on the
+	// sender's own domain or boilerplate (schemas, key servers).
+	LeftOut []Unusable
 
 	autoSubmitted string // the Auto-Submitted header's keyword (RFC 3834)
 	precedence    string // the Precedence header (bulk, list, junk), lower case
+}
+
+// Unusable is a text the sender wrote and why it was not taken as a
+// reported URL.
+type Unusable struct {
+	Text   string
+	Reason string
 }
 
 func (p *Parsed) addProblem(field, msg string) {
@@ -118,33 +140,9 @@ func ParseMessageContext(ctx context.Context, raw []byte, rcpt string, cfg Confi
 	p.Authenticated = dmarcPassed(t.header.Values("Authentication-Results"), cfg.AuthservID)
 	p.Report.Reporter = models.Reporter{Name: fromName, Email: p.From}
 
-	switch doc, ok := xarf4Doc(t); {
-	case ok:
-		p.Format = FormatXARF4
-		parseXARF4Mail(doc, &p)
-	case isXARF02(t):
-		p.Format = FormatXARF02
-		parseXARF02(t, &p)
-	default:
-		if fb, ok := arfPart(t); ok {
-			p.Format = FormatARF
-			parseARF(t, fb, &p)
-			break
-		}
-		p.Report.Category = models.CategoryOther
-		p.Report.URLs = t.urls()
-		p.Report.Description = strings.TrimSpace(p.Subject + "\n\n" + strings.TrimSpace(t.firstText()))
-		if len(p.Report.URLs) == 0 {
-			p.addProblem("urls", "no http(s) URL was found in the message: write the full URLs of the content you report (e.g. https://example.com/page) in the text of the mail")
-		}
-	}
-	// The address a report was sent to refines a format's "other"; an
-	// explicit category in a structured report is left as it is.
-	if p.Report.Category == models.CategoryOther || p.Report.Category == "" {
-		if cat, ok := cfg.CategoryFor(rcpt); ok {
-			p.Report.Category = cat
-		}
-	}
+	parseBody(t, &p, urlFilter{own: senderDomains(p.From, t.header.Values("DKIM-Signature"))})
+	finishURLs(&p)
+	chooseCategory(&p, rcpt, cfg)
 	p.Report.Description = truncate(p.Report.Description, MaxDescriptionBytes)
 	p.Report.Untrusted = p.Untrusted
 	if p.DedupKey == "" {
@@ -161,7 +159,9 @@ func ParseMessageContext(ctx context.Context, raw []byte, rcpt string, cfg Confi
 
 // xarf4Doc finds an X-ARF v4 document: a JSON part (application/json,
 // *+json, or a *.json file) that carries xarf_version, or any part of a
-// multipart/report whose body is such a JSON object.
+// multipart/report whose body is such a JSON object. An X-ARF v3 document
+// is found the same way (ParseXARF converts it), and a byte-order mark
+// before the JSON is dropped.
 func xarf4Doc(t mimeTree) ([]byte, bool) {
 	for _, p := range t.parts {
 		if p.nested {
@@ -169,34 +169,13 @@ func xarf4Doc(t mimeTree) ([]byte, bool) {
 		}
 		jsonish := p.mediaType == "application/json" || strings.HasSuffix(p.mediaType, "+json") ||
 			strings.HasSuffix(strings.ToLower(p.filename), ".json")
-		inReport := p.parent == "multipart/report" && bytes.HasPrefix(bytes.TrimSpace(p.body), []byte("{"))
-		if (jsonish || inReport) && bytes.Contains(p.body, []byte(`"xarf_version"`)) {
-			return p.body, true
+		body := bytes.TrimPrefix(p.body, utf8BOM)
+		inReport := p.parent == "multipart/report" && bytes.HasPrefix(bytes.TrimSpace(body), []byte("{"))
+		if (jsonish || inReport) && (bytes.Contains(body, []byte(`"xarf_version"`)) || isXARF3(body)) {
+			return body, true
 		}
 	}
 	return nil, false
-}
-
-// parseXARF4Mail maps the X-ARF v4 document of a mail. The document's
-// reporter is the reporter; the From address stands in when it has no
-// contact.
-func parseXARF4Mail(doc []byte, p *Parsed) {
-	from := p.Report.Reporter
-	req, problems := ParseXARF(doc)
-	req.Source = SourceEmail
-	if req.Reporter.Email == "" {
-		req.Reporter.Email = from.Email
-	}
-	if req.Reporter.Name == "" {
-		req.Reporter.Name = from.Name
-	}
-	p.Report = req
-	p.Problems = append(p.Problems, problems...)
-	var d xarfDoc
-	if json.Unmarshal(doc, &d) == nil {
-		p.DedupKey = xarfKey(d.Reporter.Contact, d.ReportID)
-	}
-	p.Digest = XARFDigest(doc)
 }
 
 // messageKey is the deduplication key of a mail that carries no X-ARF

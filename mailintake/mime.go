@@ -58,6 +58,7 @@ type frame struct {
 // read parses one message whose top-level entity sits at depth; nesting
 // counts the attached messages around it.
 func (b *budget) read(raw []byte, depth, nesting int) (mimeTree, error) {
+	raw = dropEnvelopeLine(raw)
 	ent, err := message.Read(ctxReader{b.ctx, bytes.NewReader(raw)})
 	if err != nil && !tolerable(err) {
 		if le := b.limit(err); le != nil {
@@ -70,9 +71,28 @@ func (b *budget) read(raw []byte, depth, nesting int) (mimeTree, error) {
 		if le := b.limit(err); le != nil {
 			return mimeTree{}, le
 		}
-		t.err = err
+		if !(errors.Is(err, io.ErrUnexpectedEOF) && len(t.parts) > 0) {
+			t.err = err
+		}
+		// A multipart whose closing boundary is missing (common in
+		// feedback-loop mail) ends at the end of the message: the parts
+		// read are whole, and the message is not reported as damaged.
 	}
 	return t, nil
+}
+
+// dropEnvelopeLine removes an mbox envelope line ("From sender date", or
+// ">From " as a mailbox escapes it) before a message's header: mail saved
+// from a mailbox, and the original message in some feedback reports, starts
+// with one, and it is not a header field.
+func dropEnvelopeLine(raw []byte) []byte {
+	if !bytes.HasPrefix(raw, []byte("From ")) && !bytes.HasPrefix(raw, []byte(">From ")) {
+		return raw
+	}
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		return raw[i+1:]
+	}
+	return raw
 }
 
 // walk reads the entity's tree depth first into t.parts, as go-message's
@@ -183,8 +203,21 @@ func (t mimeTree) firstText() string {
 // messages included: a forwarded phishing mail is the usual report), or,
 // when there are none, those of its HTML parts.
 func (t mimeTree) urls() []string {
-	if u := ExtractURLs(t.texts("text/plain", false)); len(u) > 0 {
+	if u := ExtractURLs(t.reportTexts("text/plain")); len(u) > 0 {
 		return u
 	}
-	return extractHTMLURLs(t.texts("text/html", false))
+	return extractHTMLURLs(t.reportTexts("text/html"))
+}
+
+// reportTexts is texts(mediaType, false) with each body cleaned by
+// reportText: PGP armour, XML namespaces and DTDs, and each body's
+// signature removed.
+func (t mimeTree) reportTexts(mediaType string) string {
+	var bodies []string
+	for _, p := range t.parts {
+		if p.mediaType == mediaType {
+			bodies = append(bodies, reportText(string(p.body)))
+		}
+	}
+	return strings.Join(bodies, "\n\n")
 }

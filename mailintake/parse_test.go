@@ -84,19 +84,34 @@ func TestParseMessageFormats(t *testing.T) {
 		require.Equal(t, SourceEmail, p.Report.Source)
 	})
 	t.Run("X-ARF v4 refused category names why", func(t *testing.T) {
-		p, err := ParseMessage(xarf4AttachmentMail("ddos@x", xarf4JSON("connection", "ddos", nil)), "abuse@abusedesk.test", testConfig)
+		doc := xarf4JSON("connection", "ddos", map[string]any{"source_identifier": nil})
+		p, err := ParseMessage(xarf4AttachmentMail("ddos@x", doc), "abuse@abusedesk.test", testConfig)
 		require.NoError(t, err)
 		require.Equal(t, FormatXARF4, p.Format)
 		require.Len(t, p.Problems, 1)
 		require.Contains(t, p.Problems[0].Message, `X-ARF category "connection" is not handled by abusedesk`)
 	})
-	t.Run("X-ARF 0.2 about an IP address is refused", func(t *testing.T) {
+	// Issue 14: a report about an IP address is an IP event, answered as
+	// such, not a refusal of its category or of its Source as a URL.
+	t.Run("X-ARF v4 about an IP address is an IP report", func(t *testing.T) {
+		p, err := ParseMessage(xarf4AttachmentMail("ddos@x", xarf4JSON("connection", "ddos", nil)), "abuse@abusedesk.test", testConfig)
+		require.NoError(t, err)
+		require.Equal(t, FormatXARF4, p.Format)
+		require.Equal(t, []IPEvent{{IP: "203.0.113.45", Time: "2025-01-11T15:15:24Z", Kind: "connection/ddos",
+			Evidence: "X-ARF report 3f1c1a9e-2b7d-4c1e-9a61-0d5a8b7e6f10: connection/ddos from Brand Protection Service"}}, p.IPEvents)
+		require.Len(t, p.Problems, 1)
+		require.Equal(t, IPReportField, p.Problems[0].Field)
+		require.Contains(t, p.Problems[0].Message, "reports about IP addresses: 1 row received (203.0.113.45)")
+		require.Empty(t, p.Report.URLs)
+	})
+	t.Run("X-ARF 0.2 about an IP address is an IP report", func(t *testing.T) {
 		p, err := ParseMessage(xarf02Mail("login-attack", "ip-address", "192.0.2.7"), "abuse@abusedesk.test", testConfig)
 		require.NoError(t, err)
 		require.Equal(t, FormatXARF02, p.Format)
 		require.Len(t, p.Problems, 1)
-		require.Equal(t, "urls", p.Problems[0].Field)
-		require.Contains(t, p.Problems[0].Message, `Source "192.0.2.7" (Source-Type "ip-address") is not a URL`)
+		require.Equal(t, IPReportField, p.Problems[0].Field)
+		require.Contains(t, p.Problems[0].Message, "1 row received (192.0.2.7)")
+		require.Len(t, p.IPEvents, 1)
 	})
 	t.Run("X-ARF 0.2 with a %YAML 1.2 directive", func(t *testing.T) {
 		raw := []byte(strings.Replace(string(xarf02Mail("phishing", "uri", xarf02URL)), "---\r\nReported-From", "%YAML 1.2\r\n---\r\nReported-From", 1))

@@ -35,7 +35,9 @@ func TestSMTPIntakeReplyListsEveryProblem(t *testing.T) {
 	go func() { _ = srv.ListenAndServe() }()
 	defer srv.Close()
 
-	doc := xarf4JSON("copyright", "p2p", map[string]any{"work_title": "Movie"}) // no URL, no statements
+	// No URL, no statements; the source is a host, not an IP address (a
+	// report about an IP is answered as such, without the URL problems).
+	doc := xarf4JSON("copyright", "p2p", map[string]any{"work_title": "Movie", "source_identifier": "tracker.example"})
 	require.NoError(t, send(t, srv.Addr(), "copyright@tvb.example", []string{"copyright@abusedesk.test"}, withHeader(xarf4ReportMail(doc, "application/json"), dmarcPass("tvb.example"))))
 	calls, _, _ := sub.snapshot()
 	require.Empty(t, calls)

@@ -40,6 +40,14 @@ type Replier interface {
 	ReplyProblems(ctx context.Context, to string, subject string, problems []models.FieldError) error
 }
 
+// PartialReplier may also be implemented by a Replier. When a mail made a
+// case but some of what it reported could not be taken (a "*MUNGED*"
+// host, a URL that is not one), the listener tells the authenticated
+// sender which, by the text it wrote, and the case made of the rest.
+type PartialReplier interface {
+	ReplyPartial(ctx context.Context, to, subject, caseID string, notTaken []models.FieldError) error
+}
+
 // Limits of the listener: how long a client may stay silent or slow to
 // read, how long one message may take to submit or answer before the
 // sender is told to retry, and how many recipients one message may have.
@@ -91,6 +99,10 @@ type Server struct {
 	// Set both before serving.
 	Bounces         BounceHandler
 	BounceLocalPart string
+	// Drift, when set, keeps each sender's record of outcomes (drift.go):
+	// told of every report mail that made a case or was answered, not of
+	// bounces, replies to notices or mails over a limit. Set before serving.
+	Drift DriftRecorder
 }
 
 // NewServer returns a listener for addr ("127.0.0.1:0" picks a free port;

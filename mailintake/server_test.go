@@ -193,7 +193,10 @@ func TestSMTPIntakeDuplicateMakesOneCase(t *testing.T) {
 	require.Len(t, calls, 2)
 	require.Equal(t, calls[0].DedupKey, calls[1].DedupKey)
 	require.Equal(t, 1, cases)
-	require.Equal(t, models.CategoryOther, calls[0].Report.Category, "abuse@ has no category: an analyst triages")
+	// Issue 14: abuse@ has no category, so the subject's words decide
+	// ("Phishing site impersonating PayPal"), and the reason is recorded.
+	require.Equal(t, models.CategoryPhishing, calls[0].Report.Category, "from the subject")
+	require.Equal(t, "subject: phish", calls[0].CategoryBy)
 }
 
 func TestSMTPIntakeUnusableMailGetsOneReply(t *testing.T) {

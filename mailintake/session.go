@@ -128,14 +128,22 @@ func (s *Server) process(ctx context.Context, envFrom, rcpt string, raw []byte) 
 			return errTryLater
 		}
 		if len(subProblems) == 0 {
-			log.Info("email intake accepted report", "case_id", caseID, "category", string(p.Report.Category), "untrusted", p.Untrusted)
+			by, _, _ := strings.Cut(p.CategoryBy, ":") // the kind only: the log names no address
+			log.Info("email intake accepted report", "case_id", caseID, "category", string(p.Report.Category),
+				"category_by", by, "not_taken", len(p.Unusable), "untrusted", p.Untrusted)
+			s.answerPartial(ctx, log, p, envFrom, caseID)
+			s.noteMail(ctx, p, raw, caseID, nil)
 			return nil
 		}
 		problems = subProblems
-	} else if v, ok := s.sub.(Validator); ok {
+	} else if v, ok := s.sub.(Validator); ok && !p.isIPReport() {
 		problems = MergeProblems(problems, v.ValidateReport(p.Report))
 	}
-	return s.answer(ctx, log, p, envFrom, problems)
+	if err := s.answer(ctx, log, p, envFrom, problems); err != nil {
+		return err // the sender retries: not counted yet
+	}
+	s.noteMail(ctx, p, raw, "", problems)
+	return nil
 }
 
 // answer sends the one reply for a message that cannot become a report,
@@ -167,6 +175,30 @@ func (s *Server) answer(ctx context.Context, log *slog.Logger, p Parsed, envFrom
 	}
 	log.Info("email intake answered unusable message", "problems", len(problems))
 	return nil
+}
+
+// answerPartial tells the sender of a mail that made a case which of its
+// reported items were not taken, when the Replier can say so. A failure is
+// logged only: the case exists, and a retry by the sending server would
+// not make it again.
+func (s *Server) answerPartial(ctx context.Context, log *slog.Logger, p Parsed, envFrom, caseID string) {
+	pr, ok := s.rep.(PartialReplier)
+	if len(p.Unusable) == 0 || !ok {
+		return
+	}
+	to, skip := replyTarget(p, envFrom)
+	if skip != "" {
+		log.Info("email intake partial-acceptance reply skipped", "reason", skip, "not_taken", len(p.Unusable))
+		return
+	}
+	var notTaken []models.FieldError
+	for _, u := range p.Unusable {
+		notTaken = append(notTaken, models.FieldError{Field: "urls", Message: fmt.Sprintf("%s was not taken: %s", quoteShort(u.Text), u.Reason)})
+	}
+	subject := "Re: " + strings.TrimSpace(p.Subject)
+	if err := pr.ReplyPartial(ctx, to, subject, caseID, notTaken); err != nil {
+		log.Error("email intake could not send the partial-acceptance reply", "error", redact(err.Error()))
+	}
 }
 
 // MergeProblems adds the validator's problems to a document's own, except

@@ -89,6 +89,10 @@ var xarfRefusals = map[string]string{
 // validation of the report still follows. Source is set to "xarf".
 func ParseXARF(doc []byte) (models.ReportRequest, []models.FieldError) {
 	req := models.ReportRequest{Source: SourceXARF}
+	doc = bytes.TrimPrefix(doc, utf8BOM)
+	if v4, ok := ConvertXARF3(doc); ok {
+		doc = v4
+	}
 	var d xarfDoc
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	if err := dec.Decode(&d); err != nil {
@@ -121,7 +125,12 @@ func ParseXARF(doc []byte) (models.ReportRequest, []models.FieldError) {
 		}
 	case "copyright":
 		// Every copyright type (copyright, cyberlocker, ugc_platform,
-		// link_site, usenet, p2p) is a copyright notice to abusedesk.
+		// link_site, usenet, p2p) is a copyright notice to abusedesk, except
+		// a report that names a trademark: that is a trademark report.
+		if strings.Contains(typ, "trademark") || strings.TrimSpace(d.TrademarkViolated) != "" {
+			req.Category = models.CategoryTrademark
+			break
+		}
 		req.Category = models.CategoryCopyright
 		req.Copyright = &models.CopyrightClaim{
 			Work:                 xarfWork(d),
@@ -158,7 +167,7 @@ func XARFReportID(doc []byte) string {
 	var d struct {
 		ReportID string `json:"report_id"`
 	}
-	if json.Unmarshal(doc, &d) != nil {
+	if json.Unmarshal(bytes.TrimPrefix(doc, utf8BOM), &d) != nil {
 		return ""
 	}
 	return strings.TrimSpace(d.ReportID)
@@ -172,7 +181,7 @@ func XARFReportID(doc []byte) string {
 // document has no report_id.
 func XARFDedupKey(doc []byte) string {
 	var d xarfDoc
-	if json.Unmarshal(doc, &d) != nil {
+	if json.Unmarshal(bytes.TrimPrefix(doc, utf8BOM), &d) != nil {
 		return ""
 	}
 	return xarfKey(d.Reporter.Contact, d.ReportID)

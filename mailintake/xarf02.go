@@ -134,6 +134,11 @@ func parseXARF02(t mimeTree, p *Parsed) {
 	} else if srcType == "uri" || srcType == "url" {
 		r.URLs = ExtractURLs(src)
 	}
+	if ip := normalizeIP(src); ip != "" && len(r.URLs) == 0 {
+		p.IPEvents = append(p.IPEvents, IPEvent{IP: ip, Port: fields["port"], Time: fields["date"], Kind: fields["report-type"],
+			Evidence: fmt.Sprintf("X-ARF 0.2 report %s: %s/%s, Source %s", fields["report-id"], fields["category"], fields["report-type"], src)})
+	}
+	p.CategoryBy = fmt.Sprintf("xarf 0.2: category %q, report-type %q", fields["category"], fields["report-type"])
 	if len(r.URLs) == 0 {
 		p.addProblem("urls", fmt.Sprintf("the X-ARF 0.2 report's Source %q (Source-Type %q) is not a URL; abusedesk takes reports about content at URLs (Source-Type: uri)", src, fields["source-type"]))
 	}

@@ -7,7 +7,7 @@ package models
 // Category is the kind of abuse a report names.
 type Category string
 
-// Categories of DESIGN.md's API contract.
+// Categories of the API contract (docs/DESIGN.md).
 const (
 	CategoryCopyright           Category = "copyright"
 	CategoryTrademark           Category = "trademark"
@@ -45,7 +45,7 @@ func (c Category) Valid() bool {
 
 // AlwaysForwarded reports whether a notice of this category goes to the
 // operator whatever the reporter asked: copyright and trademark notices are
-// forwarded whole (DESIGN.md step 3).
+// forwarded whole (docs/DESIGN.md step 3).
 func (c Category) AlwaysForwarded() bool {
 	return c == CategoryCopyright || c == CategoryTrademark
 }

@@ -1,6 +1,6 @@
 package models
 
-// ReportRequest is the body of POST /v1/reports (DESIGN.md API contract). It
+// ReportRequest is the body of POST /v1/reports (docs/DESIGN.md, "API contract"). It
 // is also what the email and X-ARF intakes produce, so every channel takes
 // the same validation.
 type ReportRequest struct {

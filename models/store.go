@@ -60,17 +60,25 @@ type Case struct {
 	ForwardToOperator bool
 	CopyrightWork     string
 	CopyrightSig      string
-	Source            string
-	Untrusted         bool
-	TokenHash         string
-	TokenSealed       string // the reporter token sealed for idempotent replays
-	LegalHold         bool
-	IdempotencyKey    *string    `gorm:"uniqueIndex"`
-	NextDeadline      *time.Time `gorm:"index:idx_cases_queue,priority:2"`
-	WorkflowStarted   bool
-	CreatedAt         time.Time `gorm:"index"`
-	UpdatedAt         time.Time
-	ClosedAt          *time.Time
+	// CopyrightIncomplete marks a copyright complaint that lacks some 17
+	// U.S.C. 512(c)(3) elements (CopyrightMissing, comma-separated names
+	// of the report's fields): it is forwarded as a complaint, never as a
+	// DMCA notice, and is no repeat-infringer strike until the complainant
+	// completes it (512(c)(3)(B)(ii)).
+	CopyrightIncomplete  bool
+	CopyrightMissing     string
+	CopyrightCompletedAt *time.Time
+	Source               string
+	Untrusted            bool
+	TokenHash            string
+	TokenSealed          string // the reporter token sealed for idempotent replays
+	LegalHold            bool
+	IdempotencyKey       *string    `gorm:"uniqueIndex"`
+	NextDeadline         *time.Time `gorm:"index:idx_cases_queue,priority:2"`
+	WorkflowStarted      bool
+	CreatedAt            time.Time `gorm:"index"`
+	UpdatedAt            time.Time
+	ClosedAt             *time.Time
 }
 
 // CaseURL is one reported URL of a case (a bulk notice may carry thousands,

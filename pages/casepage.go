@@ -3,30 +3,28 @@ package pages
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/server"
-	"github.com/abusedesk/abusedesk/workflows"
 )
 
 type caseData struct {
-	Case     server.CaseJSON
-	Timeline []entry
+	Case     desk.CaseView
+	Timeline []desk.TimelineEntry
 	// TimelineError says why the history could not be read (the rest of
 	// the page still shows).
 	TimelineError string
-	Form          server.DecisionRequest
+	Form          desk.DecisionRequest
 	Errors        fieldErrors
 	Refusal       string // the validator's refusal, in words
 	Done          string // the verdict just accepted
 	Suggested     []string
 	Other         []string
 	Clauses       []clauseOption
-	// Report fields the analyst view of server.CaseJSON leaves out.
+	// Report fields the analyst view of desk.CaseView leaves out.
 	Work, Signature string
 	Forward         bool
 	// CanDownload shows the raw-history link to auditors only (the
@@ -46,30 +44,29 @@ var suggested = map[models.Status][]string{
 }
 
 func (p *Pages) casePage(c echo.Context) error {
-	return p.renderCase(c, http.StatusOK, server.DecisionRequest{}, fieldErrors{}, "", c.QueryParam("done"))
+	return p.renderCase(c, http.StatusOK, desk.DecisionRequest{}, fieldErrors{}, "", c.QueryParam("done"))
 }
 
-func (p *Pages) renderCase(c echo.Context, code int, form server.DecisionRequest, errs fieldErrors, refusal, done string) error {
+func (p *Pages) renderCase(c echo.Context, code int, form desk.DecisionRequest, errs fieldErrors, refusal, done string) error {
 	ctx := c.Request().Context()
-	cs, err := p.srv.LoadCase(ctx, c.Param("id"))
+	cs, err := p.desk.LoadCase(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	k, _ := c.Get(ctxUser).(config.APIKey)
 	d := caseData{Case: cs, Form: form, Errors: errs, Refusal: refusal, Done: done, Clauses: clauseOptions(),
 		Suggested: suggested[cs.Status], CanDownload: models.Role(k.Role).Allows(models.RoleAuditor)}
-	var row models.Case
-	if err := p.srv.DB.WithContext(ctx).Select("copyright_work", "copyright_sig", "forward_to_operator").
-		First(&row, "id = ?", cs.CaseID).Error; err != nil {
+	x, err := p.desk.ReportExtras(ctx, cs.CaseID)
+	if err != nil {
 		return err
 	}
-	d.Work, d.Signature, d.Forward = row.CopyrightWork, row.CopyrightSig, row.ForwardToOperator
+	d.Work, d.Signature, d.Forward = x.Work, x.Signature, x.Forward
 	for _, v := range verdicts {
 		if !contains(d.Suggested, v) {
 			d.Other = append(d.Other, v)
 		}
 	}
-	if d.Timeline, err = p.timeline(ctx, cs.CaseID); err != nil {
+	if d.Timeline, err = p.desk.Timeline(ctx, cs.CaseID); err != nil {
 		d.TimelineError = "The workflow history could not be read: " + err.Error()
 	}
 	return p.render(c, code, "case", "Case "+cs.CaseID, d)
@@ -78,8 +75,9 @@ func (p *Pages) renderCase(c echo.Context, code int, form server.DecisionRequest
 // clauseOption is one terms clause in the decision form.
 type clauseOption struct{ Value, Label string }
 
-// clauseLabels say what each terms clause covers (DESIGN.md, hosted
-// content), so that an analyst finds phishing or fraud without guessing.
+// clauseLabels say what each terms clause (desk.Clauses; docs/DESIGN.md
+// step 4.1) covers, so that an analyst finds phishing or fraud
+// without guessing.
 var clauseLabels = map[string]string{
 	"csam":                  "csam: child sexual abuse material, exploitation of minors",
 	"ip":                    "ip: intellectual property infringement",
@@ -92,8 +90,8 @@ var clauseLabels = map[string]string{
 }
 
 func clauseOptions() []clauseOption {
-	out := make([]clauseOption, 0, len(workflows.Clauses))
-	for _, c := range workflows.Clauses {
+	out := make([]clauseOption, 0, len(desk.Clauses))
+	for _, c := range desk.Clauses {
 		l := clauseLabels[c]
 		if l == "" {
 			l = c
@@ -112,24 +110,22 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// postDecide sends the decision as the Temporal Update (server.Decide); a
+// postDecide sends the decision as the Temporal Update (desk.Decide); a
 // refusal of its validator is shown in words beside the form.
 func (p *Pages) postDecide(c echo.Context) error {
 	id := c.Param("id")
-	form := server.DecisionRequest{Verdict: c.FormValue("verdict"), Reason: c.FormValue("reason"),
+	form := desk.DecisionRequest{Verdict: c.FormValue("verdict"), Reason: c.FormValue("reason"),
 		Clause: c.FormValue("clause"), Question: c.FormValue("question"), LegalBasis: c.FormValue("legal_basis")}
 	if form.Verdict == "" {
 		return p.renderCase(c, http.StatusUnprocessableEntity, form, fieldErrors{"verdict": {"Choose a verdict."}}, "", "")
 	}
-	if form.Verdict == string(workflows.VerdictViolates) && form.Clause == "" {
+	if form.Verdict == desk.VerdictViolates && form.Clause == "" {
 		return p.renderCase(c, http.StatusUnprocessableEntity, form,
 			fieldErrors{"clause": {"Choose the terms clause the content violates."}}, "", "")
 	}
 	k, _ := c.Get(ctxUser).(config.APIKey)
-	d := workflows.Decision{Verdict: workflows.Verdict(form.Verdict), Reason: strings.TrimSpace(form.Reason), Clause: form.Clause,
-		Question: strings.TrimSpace(form.Question), LegalBasis: strings.TrimSpace(form.LegalBasis), Analyst: k.Name}
-	if _, err := p.srv.DecideAndWait(c.Request().Context(), id, d); err != nil {
-		code, problems := server.StatusOf(err)
+	if _, err := p.desk.DecideAndWait(c.Request().Context(), id, form, k.Name); err != nil {
+		code, problems := statusOf(err)
 		if code != http.StatusConflict && code != http.StatusUnprocessableEntity {
 			return err
 		}

@@ -9,8 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/server"
 )
 
 // queuePageSize is how many cases one queue page lists.
@@ -51,7 +51,7 @@ func (p *Pages) queue(c echo.Context) error {
 	d := queueData{Filter: f, Errors: fieldErrors{}, Statuses: allStatuses, Cats: models.Categories,
 		Services: []models.Service{models.ServiceCDN, models.ServiceHosting, models.ServiceRegistrar, models.ServiceNone},
 		Analyst:  models.Role(k.Role).Allows(models.RoleAnalyst)}
-	q := server.CaseFilter{Status: f.Status, Category: f.Category, Service: f.Service, Domain: f.Domain,
+	q := desk.CaseFilter{Status: f.Status, Category: f.Category, Service: f.Service, Domain: f.Domain,
 		Limit: queuePageSize, Offset: (f.Page - 1) * queuePageSize}
 	if f.Category != "" && !models.Category(f.Category).Valid() {
 		d.Errors.add("category", "Unknown category.")
@@ -69,7 +69,7 @@ func (p *Pages) queue(c echo.Context) error {
 	if d.Errors.Any() {
 		code = http.StatusBadRequest
 	} else {
-		cases, err := server.QueryCases(p.srv.DB.WithContext(c.Request().Context()), q)
+		cases, err := p.desk.QueryCases(c.Request().Context(), q)
 		if err != nil {
 			return err
 		}

@@ -152,6 +152,7 @@ func TestCSRFAndSessionOverHTTP(t *testing.T) {
 	res, body = anon.do(http.MethodPost, "/status/"+cdn.CaseID+"/answer", big, nil)
 	require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
 	require.Contains(t, res.Header.Get("Content-Type"), "text/html")
+	require.Contains(t, body, "too large")
 	res, body = anon.do(http.MethodGet, "/?category=", nil, nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Contains(t, body, "Choose one of the categories below.")

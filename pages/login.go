@@ -10,7 +10,6 @@ import (
 
 	"github.com/abusedesk/abusedesk/config"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/store"
 )
 
 type loginData struct {
@@ -42,7 +41,7 @@ func (p *Pages) loginPage(c echo.Context) error {
 // 429 before its key is looked at; a wrong key counts as a failure.
 func (p *Pages) postLogin(c echo.Context) error {
 	d := loginData{Next: safeNext(c.FormValue("next")), Errors: fieldErrors{}}
-	if err := p.srv.AuthBlocked(c); err != nil {
+	if err := p.authBlocked(c); err != nil {
 		d.Errors.add("api_key", "Too many failed sign-ins from your address. Try again in "+
 			c.Response().Header().Get("Retry-After")+" seconds.")
 		return p.render(c, http.StatusTooManyRequests, "login", "Sign in", d)
@@ -53,7 +52,7 @@ func (p *Pages) postLogin(c echo.Context) error {
 	case key == "":
 		d.Errors.add("api_key", "Enter your API key.")
 	case !ok:
-		p.srv.NoteAuthFailure(c)
+		p.noteAuthFailure(c)
 		d.Errors.add("api_key", "This API key is not valid.")
 	case !models.Role(k.Role).Allows(models.RoleAnalyst) && !models.Role(k.Role).Allows(models.RoleAuditor):
 		d.Errors.add("api_key", "This key's role ("+k.Role+") has no access to the console.")
@@ -61,12 +60,12 @@ func (p *Pages) postLogin(c echo.Context) error {
 	if d.Errors.Any() {
 		return p.render(c, http.StatusUnauthorized, "login", "Sign in", d)
 	}
-	v, err := store.CreateSession(p.srv.DB.WithContext(c.Request().Context()), k.Hash, k.Name, time.Now(), p.lifetime())
+	v, err := p.desk.SignIn(c.Request().Context(), k)
 	if err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: secure(c),
-		SameSite: http.SameSiteLaxMode, MaxAge: int(p.lifetime() / time.Second)})
+		SameSite: http.SameSiteLaxMode, MaxAge: int(p.desk.SessionLifetime() / time.Second)})
 	next := d.Next
 	if k.Role == string(models.RoleAuditor) && next == "/console" {
 		next = "/console?status=all"
@@ -80,7 +79,7 @@ func (p *Pages) findKey(key string) (config.APIKey, bool) {
 		return config.APIKey{}, false
 	}
 	h := config.HashKey(key)
-	for _, k := range p.srv.Cfg.APIKeys {
+	for _, k := range p.desk.Cfg.APIKeys {
 		if subtle.ConstantTimeCompare([]byte(h), []byte(k.Hash)) == 1 {
 			return k, true
 		}
@@ -92,7 +91,7 @@ func (p *Pages) findKey(key string) (config.APIKey, bool) {
 // every process refuses a copy of the cookie) and the cookie cleared.
 func (p *Pages) postLogout(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
-		if err := store.RevokeSession(p.srv.DB.WithContext(c.Request().Context()), ck.Value, time.Now()); err != nil {
+		if err := p.desk.SignOut(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}
 	}

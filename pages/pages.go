@@ -17,10 +17,9 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/sdk/converter"
 
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/server"
 )
 
 //go:embed templates/*.html
@@ -29,34 +28,34 @@ var templateFS embed.FS
 //go:embed assets
 var assetFS embed.FS
 
-// Options configure the pages.
-type Options struct {
-	// Secret keys the MACs of session cookies and CSRF tokens. Give every
-	// server process the same one (the token secret).
+// Deps are what the pages need, given by the composition root (app).
+type Deps struct {
+	// Desk does everything the pages show and ask for; the pages only read
+	// forms and render answers.
+	Desk *desk.Desk
+	// Secret keys the MACs of CSRF tokens. Give every server process the
+	// same one (the token secret).
 	Secret []byte
-	// Payloads decodes workflow payloads (the codec's data converter) so
-	// the timeline can say who decided what; nil shows events without it.
-	Payloads converter.DataConverter
-	Log      *slog.Logger
+	Log    *slog.Logger
 }
 
 // Pages holds the parsed templates and the dependencies of the handlers.
 type Pages struct {
-	srv  *server.Server
-	opt  Options
+	desk *desk.Desk
+	opt  Deps
 	tmpl map[string]*template.Template
 }
 
 // pageNames are the templates, each rendered inside layout.html.
-var pageNames = []string{"report", "received", "status", "respond", "login", "queue", "case", "timeline", "error"}
+var pageNames = []string{"report", "received", "status", "respond", "login", "queue", "case", "timeline", "error", "drift"}
 
 // New parses the templates; it panics on a broken template, which is a
 // build-time mistake.
-func New(s *server.Server, o Options) *Pages {
-	if o.Log == nil {
-		o.Log = slog.Default()
+func New(d Deps) *Pages {
+	if d.Log == nil {
+		d.Log = slog.Default()
 	}
-	p := &Pages{srv: s, opt: o, tmpl: map[string]*template.Template{}}
+	p := &Pages{desk: d.Desk, opt: d, tmpl: map[string]*template.Template{}}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	for _, n := range pageNames {
 		t := template.Must(base.Clone())
@@ -76,10 +75,10 @@ func (p *Pages) Routes(e *echo.Echo) {
 
 	e.GET("/", p.page(p.reportForm), p.csrf)
 	e.POST("/", p.page(p.submitReport), p.csrf)
-	e.GET("/status/:id", p.page(p.statusPage), p.srv.GuardToken, p.csrf)
-	e.POST("/status/:id/answer", p.page(p.postAnswer), p.srv.GuardToken, p.csrf)
-	e.GET("/respond/:id", p.page(p.respondPage), p.srv.GuardToken, p.csrf)
-	e.POST("/respond/:id", p.page(p.postRespond), p.srv.GuardToken, p.csrf)
+	e.GET("/status/:id", p.page(p.statusPage), p.guardToken, p.csrf)
+	e.POST("/status/:id/answer", p.page(p.postAnswer), p.guardToken, p.csrf)
+	e.GET("/respond/:id", p.page(p.respondPage), p.guardToken, p.csrf)
+	e.POST("/respond/:id", p.page(p.postRespond), p.guardToken, p.csrf)
 
 	e.GET("/console/login", p.page(p.loginPage), p.csrf)
 	e.POST("/console/login", p.page(p.postLogin), p.csrf)
@@ -91,6 +90,7 @@ func (p *Pages) Routes(e *echo.Echo) {
 	e.POST("/console/cases/:id/decide", p.page(p.postDecide), p.csrf, analyst)
 	e.POST("/console/cases/:id/mail-replies/:reply_id/accept", p.page(p.postAcceptMailReply), p.csrf, analyst)
 	e.GET("/console/cases/:id/timeline", p.page(p.timelinePage), p.csrf, anyone)
+	e.GET("/console/senders", p.page(p.sendersPage), p.csrf, analyst)
 }
 
 // cacheAssets lets browsers keep the assets a day; their URLs carry a
@@ -114,14 +114,19 @@ type view struct {
 	Data  any
 }
 
-type userInfo struct{ Name, Role string }
+// userInfo is the signed-in key; Analyst shows the links to pages that
+// need the analyst role.
+type userInfo struct {
+	Name, Role string
+	Analyst    bool
+}
 
 // render executes a page template inside the layout. Pages are never
 // cached: most carry a token or personal data.
 func (p *Pages) render(c echo.Context, code int, name, title string, data any) error {
 	v := view{Title: title, CSRF: csrfToken(c), Data: data}
 	if k, ok := p.SessionKey(c); ok {
-		v.User = &userInfo{Name: k.Name, Role: k.Role}
+		v.User = &userInfo{Name: k.Name, Role: k.Role, Analyst: models.Role(k.Role).Allows(models.RoleAnalyst)}
 	}
 	var b bytes.Buffer
 	if err := p.tmpl[name].ExecuteTemplate(&b, "layout.html", v); err != nil {
@@ -140,7 +145,7 @@ func (p *Pages) page(h echo.HandlerFunc) echo.HandlerFunc {
 		if err == nil || c.Response().Committed {
 			return nil
 		}
-		code, errs := server.StatusOf(err)
+		code, errs := statusOf(err)
 		if code >= 500 {
 			p.opt.Log.Error("page failed", "path", c.Path(), "err", err)
 		}
@@ -148,8 +153,10 @@ func (p *Pages) page(h echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// ErrorPage renders an error as a page; the server calls it for page
-// routes. A console page without a session goes to the sign-in page.
+// ErrorPage renders an error as a page; the server's error handler calls
+// it for page routes (the composition root hands it over as
+// server.Server.PageError). A console page without a session goes to the
+// sign-in page.
 func (p *Pages) ErrorPage(c echo.Context, code int, errs []models.FieldError) error {
 	if code == http.StatusUnauthorized && isConsole(c) {
 		return redirectToLogin(c)

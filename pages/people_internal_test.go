@@ -8,13 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/server"
 )
 
 func renderPage(t *testing.T, name string, data any) string {
 	t.Helper()
-	p := New(nil, Options{})
+	p := New(Deps{})
 	var b bytes.Buffer
 	require.NoError(t, p.tmpl[name].ExecuteTemplate(&b, "layout.html", view{Title: name, Data: data}))
 	return b.String()
@@ -93,7 +93,7 @@ func TestProgressFollowsCasePath(t *testing.T) {
 func TestRespondAfterDisputeSaysNextStepAndDate(t *testing.T) {
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	due := at.Add(7 * 24 * time.Hour)
-	d := respondData{View: server.OperatorView{CaseID: "C1", Domain: "pages.example", Status: models.StatusDisputed},
+	d := respondData{View: desk.OperatorView{CaseID: "C1", Domain: "pages.example", Status: models.StatusDisputed},
 		Replied: &models.OperatorReply{Response: "dispute", CreatedAt: at}, DecideBy: &due}
 	t1 := answeredTexts["dispute"]
 	d.AnswerText, d.NextStep = t1[0], t1[1]

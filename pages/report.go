@@ -3,7 +3,6 @@ package pages
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -12,9 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/abusedesk/abusedesk/intake"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/server"
 )
 
 // reportForm is the public form's fields, kept to fill the form again when
@@ -159,7 +157,7 @@ type receivedData struct {
 	CaseID, StatusURL string
 }
 
-// submitReport files the form through intake, as the JSON API does.
+// submitReport files the form through desk, as the JSON API does.
 func (p *Pages) submitReport(c echo.Context) error {
 	f := readReportForm(c)
 	if !f.Category.Valid() {
@@ -168,17 +166,12 @@ func (p *Pages) submitReport(c echo.Context) error {
 		f.Category = ""
 		return p.render(c, http.StatusUnprocessableEntity, "report", "Report abuse", p.reportData(f, errs))
 	}
-	r := f.request()
-	created, err := p.srv.Intake.Submit(c.Request().Context(), r, "form:"+f.Idem)
-	var inv *intake.Invalid
-	if errors.As(err, &inv) {
-		return p.render(c, http.StatusUnprocessableEntity, "report", "Check your report", p.reportData(f, f.formErrors(inv.Problems)))
+	created, err := p.desk.Submit(c.Request().Context(), f.request(), "form:"+f.Idem)
+	if k, problems := desk.Classify(err); err != nil && k == desk.KindInvalid {
+		return p.render(c, http.StatusUnprocessableEntity, "report", "Check your report", p.reportData(f, f.formErrors(problems)))
 	}
 	if err != nil {
 		return err
-	}
-	if !created.Replayed {
-		server.ReportsAccepted.WithLabelValues(string(r.Category), r.Source).Inc()
 	}
 	return p.render(c, http.StatusOK, "received", "Report received", receivedData{CaseID: created.CaseID, StatusURL: created.StatusURL})
 }

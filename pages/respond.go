@@ -2,30 +2,22 @@ package pages
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
-	"github.com/abusedesk/abusedesk/activities"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/server"
 )
 
-// responseLinkPlaceholder is how a stored notice body marks its own
-// response link (activities/notices.go); on the response page that link is
-// the page itself.
-const responseLinkPlaceholder = activities.ResponseLinkPlaceholder
-
 type respondData struct {
-	View    server.OperatorView
+	View    desk.OperatorView
 	Body    string
 	Token   string
-	Form    server.ResponseRequest
+	Form    desk.ResponseRequest
 	Errors  fieldErrors
 	Replied *models.OperatorReply
 	Sent    bool
@@ -38,13 +30,13 @@ type respondData struct {
 // answeredTexts say, after an answer, what the operator answered and what
 // happens next.
 var answeredTexts = map[string][2]string{
-	"removed": {"you removed the content",
+	desk.AnswerRemoved: {"you removed the content",
 		"Nothing more is needed from you. The restriction stays in place over the removed content; we will write to you if anything changes."},
-	"dispute": {"you dispute the decision",
+	desk.AnswerDispute: {"you dispute the decision",
 		"An analyst reviews your dispute. We will write to you with the outcome: access restored, or the restriction upheld with its reasons."},
-	"counter_notice": {"you sent a DMCA counter-notice",
+	desk.AnswerCounterNotice: {"you sent a DMCA counter-notice",
 		"We sent your counter-notice to the complainant. Unless they tell us they have filed a court action, we restore access not less than 10 and not more than 14 business days after we received it (17 U.S.C. 512(g)(2)(C)); we will write to you."},
-	"corrected": {"you corrected the registration data",
+	desk.AnswerCorrected: {"you corrected the registration data",
 		"We will check the registration data and write to you; nothing more is needed for now."},
 }
 
@@ -55,31 +47,20 @@ func (p *Pages) answered(ctx context.Context, d *respondData) error {
 		t = [2]string{d.Replied.Response, "We will write to you if anything changes."}
 	}
 	d.AnswerText, d.NextStep = t[0], t[1]
-	if d.Replied.Response != "dispute" {
+	if d.Replied.Response != desk.AnswerDispute {
 		return nil
 	}
-	var cs models.Case
-	if err := p.srv.DB.WithContext(ctx).Select("status", "next_deadline").First(&cs, "id = ?", d.View.CaseID).Error; err != nil {
-		return err
-	}
-	switch {
-	case cs.Status == models.StatusDisputed && cs.NextDeadline != nil:
-		d.DecideBy = cs.NextDeadline
-	case cs.Status != models.StatusDisputed && p.srv.Cfg != nil && p.srv.Cfg.DisputeReviewWindow > 0 && d.View.Status != models.StatusClosed:
-		// The workflow has not recorded the dispute yet: its deadline will
-		// be the review window after the answer.
-		due := d.Replied.CreatedAt.Add(p.srv.Cfg.DisputeReviewWindow)
-		d.DecideBy = &due
-	}
-	return nil
+	by, err := p.desk.DisputeDecideBy(ctx, d.View, *d.Replied)
+	d.DecideBy = by
+	return err
 }
 
 // answerLabels say what each answer means to the operator.
 var answerLabels = map[string]string{
-	"removed":        "I removed the content.",
-	"dispute":        "I dispute the decision (say why below).",
-	"counter_notice": "I send a DMCA counter-notice: the material was removed by mistake or misidentification (17 U.S.C. 512(g)(3)).",
-	"corrected":      "I corrected the registration data.",
+	desk.AnswerRemoved:       "I removed the content.",
+	desk.AnswerDispute:       "I dispute the decision (say why below).",
+	desk.AnswerCounterNotice: "I send a DMCA counter-notice: the material was removed by mistake or misidentification (17 U.S.C. 512(g)(3)).",
+	desk.AnswerCorrected:     "I corrected the registration data.",
 }
 
 // Label explains one answer.
@@ -97,48 +78,48 @@ func (d respondData) Allows(answer string) bool {
 
 func (p *Pages) respondPage(c echo.Context) error {
 	token := c.QueryParam("token")
-	return p.renderRespond(c, http.StatusOK, c.Param("id"), token, server.ResponseRequest{}, fieldErrors{}, c.QueryParam("sent") != "")
+	return p.renderRespond(c, http.StatusOK, c.Param("id"), token, desk.ResponseRequest{}, fieldErrors{}, c.QueryParam("sent") != "")
 }
 
-func (p *Pages) renderRespond(c echo.Context, code int, id, token string, form server.ResponseRequest, errs fieldErrors, sent bool) error {
+func (p *Pages) renderRespond(c echo.Context, code int, id, token string, form desk.ResponseRequest, errs fieldErrors, sent bool) error {
 	ctx := c.Request().Context()
-	n, err := p.srv.OperatorNotice(ctx, id, token)
+	n, err := p.desk.OperatorNotice(ctx, id, token)
 	if err != nil {
 		return err
 	}
-	v, err := p.srv.OperatorView(ctx, n)
+	v, err := p.desk.OperatorView(ctx, n)
 	if err != nil {
 		return err
 	}
 	d := respondData{View: v, Token: token, Form: form, Errors: errs, Sent: sent,
-		Body: strings.ReplaceAll(v.Body, responseLinkPlaceholder, "(this page)")}
-	var r models.OperatorReply
-	switch err := p.srv.DB.WithContext(ctx).Where("notice_id = ?", n.ID).First(&r).Error; {
-	case err == nil:
-		d.Replied = &r
+		Body: strings.ReplaceAll(v.Body, desk.ResponseLinkPlaceholder, "(this page)")}
+	r, err := p.desk.OperatorAnswer(ctx, n.ID)
+	if err != nil {
+		return err
+	}
+	if r != nil {
+		d.Replied = r
 		if err := p.answered(ctx, &d); err != nil {
 			return err
 		}
-	case !errors.Is(err, gorm.ErrRecordNotFound):
-		return err
 	}
 	return p.render(c, code, "respond", "Respond to notice", d)
 }
 
-// postRespond records the operator's answer through server.Respond, which
+// postRespond records the operator's answer through desk.Respond, which
 // checks the token, the answers the case takes now and the counter-notice
 // elements.
 func (p *Pages) postRespond(c echo.Context) error {
 	id, token := c.Param("id"), c.FormValue("token")
-	req := server.ResponseRequest{Response: c.FormValue("response"), Statement: c.FormValue("statement"),
+	req := desk.ResponseRequest{Response: c.FormValue("response"), Statement: c.FormValue("statement"),
 		MaterialIdentified: c.FormValue("material_identified"), UnderPenaltyOfPerjury: c.FormValue("under_penalty_of_perjury") != "",
 		ConsentToJurisdiction: c.FormValue("consent_to_jurisdiction") != "", Name: c.FormValue("name"),
 		Address: c.FormValue("address"), Phone: c.FormValue("phone"), Signature: c.FormValue("signature")}
 	if req.Response == "" {
 		return p.renderRespond(c, http.StatusUnprocessableEntity, id, token, req, fieldErrors{"response": {"Choose an answer."}}, false)
 	}
-	if err := p.srv.Respond(c.Request().Context(), id, token, req); err != nil {
-		code, problems := server.StatusOf(err)
+	if _, err := p.desk.Respond(c.Request().Context(), id, token, req); err != nil {
+		code, problems := statusOf(err)
 		if code >= 500 || code == http.StatusNotFound || code == http.StatusGone || code == http.StatusUnauthorized {
 			return err
 		}

@@ -1,44 +1,32 @@
 package pages
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/abusedesk/abusedesk/codec"
 	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/store"
 )
 
-// The console session: after signing in with an API key, a cookie that
-// carries a random secret. The database keeps the secret's SHA-256, the
-// key's hash, the expiry and whether the session was revoked, so every
-// server process on the database accepts the session, and a sign-out (or
-// an admin's revocation, POST /v1/admin/sessions/revoke) holds in all of
-// them and across restarts. Removing the key from the configuration ends
-// its sessions; its role is read from the configuration on each request.
+// The console session (desk's SignIn, SessionKey, SignOut): after signing
+// in with an API key, a cookie that carries a random secret. The database
+// keeps the secret's SHA-256, the key's hash, the expiry and whether the
+// session was revoked, so every server process on the database accepts the
+// session, and a sign-out (or an admin's revocation, POST
+// /v1/admin/sessions/revoke) holds in all of them and across restarts.
+// Removing the key from the configuration ends its sessions; its role is
+// read from the configuration on each request.
 const (
-	sessionCookie = "abusedesk_session"
-	// DefaultSessionLifetime is how long a console session lasts without
-	// signing in again when session_lifetime is not set.
-	DefaultSessionLifetime = 8 * time.Hour
-	ctxUser                = "pages.user"
-	ctxSession             = "pages.session"
+	sessionCookie = desk.SessionCookie
+	ctxUser       = "pages.user"
+	ctxSession    = "pages.session"
 )
-
-// lifetime is the configured session lifetime.
-func (p *Pages) lifetime() time.Duration {
-	if d := p.srv.Cfg.Auth.SessionLifetime; d > 0 {
-		return d
-	}
-	return DefaultSessionLifetime
-}
 
 // sessionLookup is a request's cookie looked up once.
 type sessionLookup struct {
@@ -54,33 +42,20 @@ func (p *Pages) cookieKey(c echo.Context) (config.APIKey, bool) {
 	}
 	var l sessionLookup
 	if ck, err := c.Cookie(sessionCookie); err == nil {
-		s, found, err := store.FindSession(p.srv.DB.WithContext(c.Request().Context()), ck.Value, time.Now())
+		k, found, err := p.desk.SessionKey(c.Request().Context(), ck.Value)
 		if err != nil {
 			p.opt.Log.Error("console session lookup failed", "err", err)
 		}
-		if found {
-			l.key, l.ok = p.configuredKey(s.KeyHash)
-		}
+		l.key, l.ok = k, found && err == nil
 	}
 	c.Set(ctxSession, l)
 	return l.key, l.ok
 }
 
-// configuredKey finds a configured API key by its hash.
-func (p *Pages) configuredKey(hash string) (config.APIKey, bool) {
-	for _, k := range p.srv.Cfg.APIKeys {
-		if subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) == 1 {
-			return k, true
-		}
-	}
-	return config.APIKey{}, false
-}
-
-// SessionKey is the server's hook: the API key of the console session
-// cookie. Outside /console it authenticates only reads and the payload
-// codec (which the Temporal Web UI calls with the cookie, and which
-// changes nothing), so the JSON API's writes need a Bearer key and cannot
-// be driven with the cookie from a page without CSRF protection.
+// SessionKey is the API key of the console session cookie. Outside
+// /console it counts only for reads and the payload codec, the rule the
+// server applies to the cookie too (a page's POST outside the console
+// shows no signed-in user).
 func (p *Pages) SessionKey(c echo.Context) (config.APIKey, bool) {
 	if k, ok := c.Get(ctxUser).(config.APIKey); ok {
 		return k, true

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/abusedesk/abusedesk/config"
-	"github.com/abusedesk/abusedesk/server"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/store"
 )
 
@@ -26,8 +26,8 @@ func TestConsoleSessionInDatabase(t *testing.T) {
 	require.NoError(t, store.Migrate(db))
 	k := config.APIKey{Name: "alice", Hash: config.HashKey("k"), Role: "analyst"}
 	cfg := &config.Config{APIKeys: []config.APIKey{k}, Auth: config.Auth{SessionLifetime: 90 * time.Minute}}
-	p := New(&server.Server{Cfg: cfg, DB: db}, Options{Secret: []byte("s3cret")})
-	other := New(&server.Server{Cfg: cfg, DB: db}, Options{Secret: []byte("s3cret")})
+	p := New(Deps{Desk: &desk.Desk{Cfg: cfg, DB: db}, Secret: []byte("s3cret")})
+	other := New(Deps{Desk: &desk.Desk{Cfg: cfg, DB: db}, Secret: []byte("s3cret")})
 	e := echo.New()
 	ctx := func(method, target string, form url.Values, ck *http.Cookie) (echo.Context, *httptest.ResponseRecorder) {
 		var r *http.Request
@@ -74,6 +74,6 @@ func TestConsoleSessionInDatabase(t *testing.T) {
 	require.NotEmpty(t, ck2)
 	fresh := &http.Cookie{Name: sessionCookie, Value: strings.SplitN(strings.TrimPrefix(ck2, sessionCookie+"="), ";", 2)[0]}
 	require.True(t, signedIn(p, fresh))
-	gone := New(&server.Server{Cfg: &config.Config{}, DB: db}, Options{Secret: []byte("s3cret")})
+	gone := New(Deps{Desk: &desk.Desk{Cfg: &config.Config{}, DB: db}, Secret: []byte("s3cret")})
 	require.False(t, signedIn(gone, fresh), "the key is no longer configured")
 }

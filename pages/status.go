@@ -7,14 +7,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/server"
 )
 
-// statusData is the reporter's status page: only what server.ReporterView
+// statusData is the reporter's status page: only what desk.ReporterView
 // gives a reporter, never operator-only details.
 type statusData struct {
-	View     server.ReporterView
+	View     desk.ReporterView
 	Token    string
 	Contacts []string // whom to contact next, from the reply
 	NextStep string
@@ -32,7 +32,7 @@ type step struct {
 
 func (p *Pages) statusPage(c echo.Context) error {
 	id, token := c.Param("id"), c.QueryParam("token")
-	cs, err := p.srv.ReporterCase(c, id, token)
+	cs, err := p.desk.ReporterCase(c.Request().Context(), id, token)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (p *Pages) statusPage(c echo.Context) error {
 }
 
 func (p *Pages) renderStatus(c echo.Context, code int, cs models.Case, token, answer string, errs fieldErrors, answered bool) error {
-	v, err := p.srv.ReporterView(c, cs)
+	v, err := p.desk.ReporterView(c.Request().Context(), cs)
 	if err != nil {
 		return err
 	}
@@ -52,13 +52,13 @@ func (p *Pages) renderStatus(c echo.Context, code int, cs models.Case, token, an
 // postAnswer takes the reporter's answer to a need_info question.
 func (p *Pages) postAnswer(c echo.Context) error {
 	id, token := c.Param("id"), c.FormValue("token")
-	cs, err := p.srv.ReporterCase(c, id, token)
+	cs, err := p.desk.ReporterCase(c.Request().Context(), id, token)
 	if err != nil {
 		return err
 	}
 	answer := c.FormValue("answer")
-	if err := p.srv.ReporterAnswer(c.Request().Context(), cs, answer); err != nil {
-		code, problems := server.StatusOf(err)
+	if _, err := p.desk.AnswerReporter(c.Request().Context(), cs, answer); err != nil {
+		code, problems := statusOf(err)
 		if code >= 500 {
 			return err
 		}
@@ -105,7 +105,7 @@ const followUpHead = "To follow up, contact the hosting provider:"
 
 // nextContact finds whom the reporter should contact next: the hosting
 // providers named in our reply, or a sentence saying what happens next.
-func nextContact(v server.ReporterView) ([]string, string) {
+func nextContact(v desk.ReporterView) ([]string, string) {
 	for i := len(v.Messages) - 1; i >= 0; i-- {
 		_, rest, ok := strings.Cut(v.Messages[i].Body, followUpHead)
 		if !ok {

@@ -16,13 +16,6 @@ import (
 // inline script appears.
 const xss = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`
 
-func textContent(b *browser, sel string) string {
-	b.t.Helper()
-	s, err := chromedp.Run(b.timeout(10*time.Second), chromedp.TextContent(chromedp.CSS(sel)))
-	require.NoError(b.t, err)
-	return s
-}
-
 // TestBrowserXSSShownAsText files a copyright notice whose every text is
 // markup and follows it through every page, down to the operator's DMCA
 // counter-notice: the markup always shows as text and never runs.

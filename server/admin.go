@@ -5,45 +5,22 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
-	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/store"
+	"github.com/abusedesk/abusedesk/desk"
 )
 
-// CustomerJournal records a customer-record change in the audit log, in
-// the transaction of the change. Nil: no audit log.
-var CustomerJournal func(tx *gorm.DB, actor string, r store.LoadResult) error
-
+// postCustomers loads customer records (upsert by id), with an audit
+// entry naming the admin.
 func (s *Server) postCustomers(c echo.Context) error {
-	body, err := readBody(c)
-	if err != nil {
+	var doc desk.CustomerDoc
+	if err := bindStrict(c, &doc); err != nil {
 		return err
 	}
-	var doc store.CustomerDoc
-	if err := decodeStrict(body, &doc); err != nil {
-		return err
-	}
-	if errs := store.ValidateCustomers(&doc); len(errs) > 0 {
-		return &problem{Status: http.StatusUnprocessableEntity, Errors: errs}
-	}
-	who := actor(c)
-	res, err := store.LoadCustomers(s.DB.WithContext(c.Request().Context()), &doc, func(tx *gorm.DB, r store.LoadResult) error {
-		if CustomerJournal != nil {
-			return CustomerJournal(tx, who, r)
-		}
-		return nil
-	})
+	res, err := s.Desk.LoadCustomers(c.Request().Context(), actor(c), &doc)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
-}
-
-// OutboxJSON is a stored notice with its deliverable body (live link).
-type OutboxJSON struct {
-	NoticeJSON
-	CaseID string `json:"case_id"`
 }
 
 // getOutbox lists notices as delivered (or waiting), newest first, with
@@ -57,22 +34,32 @@ func (s *Server) getOutbox(c echo.Context) error {
 		}
 		limit = n
 	}
-	q := s.DB.WithContext(c.Request().Context()).Order("created_at DESC").Limit(limit)
-	if id := c.QueryParam("case_id"); id != "" {
-		q = q.Where("case_id = ?", id)
-	}
-	if st := c.QueryParam("status"); st != "" {
-		q = q.Where("status = ?", st)
-	}
-	var ns []models.Notice
-	if err := q.Find(&ns).Error; err != nil {
+	out, err := s.Desk.Outbox(c.Request().Context(), c.QueryParam("case_id"), c.QueryParam("status"), limit)
+	if err != nil {
 		return err
 	}
-	out := make([]OutboxJSON, 0, len(ns))
-	for _, n := range ns {
-		j := caseJSON(models.Case{}, []models.Notice{n}).Notices[0]
-		j.Body = s.Links.Body(n)
-		out = append(out, OutboxJSON{NoticeJSON: j, CaseID: n.CaseID})
-	}
 	return c.JSON(http.StatusOK, map[string]any{"notices": out})
+}
+
+// RevokeSessionsRequest names the API key whose console sessions end: by
+// its configured name, or by its hash (hex SHA-256, as in api_keys; also
+// for a key no longer configured).
+type RevokeSessionsRequest struct {
+	KeyName string `json:"key_name"`
+	KeyHash string `json:"key_hash"`
+}
+
+// postRevokeSessions ends every live console session of one API key, in
+// every server process (the sessions live in the database).
+func (s *Server) postRevokeSessions(c echo.Context) error {
+	var req RevokeSessionsRequest
+	if err := bindStrict(c, &req); err != nil {
+		return err
+	}
+	n, err := s.Desk.RevokeSessions(c.Request().Context(), req.KeyName, req.KeyHash)
+	if err != nil {
+		return err
+	}
+	s.Log.Info("console sessions revoked", "actor", actor(c), "key_name", req.KeyName, "count", n)
+	return c.JSON(http.StatusOK, map[string]int64{"revoked": n})
 }

@@ -6,7 +6,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/abusedesk/abusedesk/codec"
 	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -20,10 +22,43 @@ func (s *Server) authenticate(c echo.Context) (config.APIKey, bool) {
 		k, found := s.keys[config.HashKey(strings.TrimSpace(tok))]
 		return k, found
 	}
-	if s.SessionKey != nil {
-		return s.SessionKey(c)
+	return s.sessionKey(c)
+}
+
+// ctxSession caches a request's session lookup (the pages use the same
+// cookie and look it up themselves).
+const ctxSession = "server.session"
+
+// sessionLookup is a request's cookie looked up once.
+type sessionLookup struct {
+	key config.APIKey
+	ok  bool
+}
+
+// sessionKey is the API key of the console session cookie. Outside
+// /console it authenticates only reads and the payload codec (which the
+// Temporal Web UI calls with the cookie, and which changes nothing), so
+// the JSON API's writes need a Bearer key and cannot be driven with the
+// cookie from a page without CSRF protection.
+func (s *Server) sessionKey(c echo.Context) (config.APIKey, bool) {
+	r := c.Request()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !strings.HasPrefix(r.URL.Path, "/console/") &&
+		r.URL.Path != codec.DecodePath && r.URL.Path != codec.EncodePath {
+		return config.APIKey{}, false
 	}
-	return config.APIKey{}, false
+	if l, ok := c.Get(ctxSession).(sessionLookup); ok {
+		return l.key, l.ok
+	}
+	var l sessionLookup
+	if ck, err := c.Cookie(desk.SessionCookie); err == nil {
+		k, ok, err := s.Desk.SessionKey(r.Context(), ck.Value)
+		if err != nil {
+			s.Log.Error("console session lookup failed", "err", err)
+		}
+		l = sessionLookup{k, ok}
+	}
+	c.Set(ctxSession, l)
+	return l.key, l.ok
 }
 
 // RequireRole lets through keys whose role owns the endpoint (admin owns

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/internal/jsondoc"
 	"github.com/abusedesk/abusedesk/models"
 )
@@ -14,7 +15,7 @@ import (
 // naming the field.
 func decodeStrict(body []byte, v any) error {
 	if dups := duplicateKeys(body); len(dups) > 0 {
-		return &problem{Status: http.StatusBadRequest, Errors: dups}
+		return desk.Problems(desk.KindBadRequest, dups)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

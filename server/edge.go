@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/abusedesk/abusedesk/internal/urlnorm"
-	"github.com/abusedesk/abusedesk/models"
 )
 
 // BlockJSON is one entry of the blocklist edge nodes poll.
@@ -26,8 +25,8 @@ type BlockJSON struct {
 // getBlocklist serves every disabled object with an ETag, so edge nodes
 // poll cheaply (If-None-Match -> 304).
 func (s *Server) getBlocklist(c echo.Context) error {
-	var bs []models.Block
-	if err := s.DB.WithContext(c.Request().Context()).Order("object_id").Find(&bs).Error; err != nil {
+	bs, err := s.Desk.Blocklist(c.Request().Context())
+	if err != nil {
 		return err
 	}
 	out := make([]BlockJSON, len(bs))
@@ -83,8 +82,8 @@ func (s *Server) edge(c echo.Context) error {
 	for i := range labels {
 		domains = append(domains, strings.Join(labels[i:], "."))
 	}
-	var bs []models.Block
-	if err := s.DB.WithContext(c.Request().Context()).Where("domain IN ?", domains).Order("object_id").Find(&bs).Error; err != nil {
+	bs, err := s.Desk.BlocksOfDomains(c.Request().Context(), domains)
+	if err != nil {
 		return err
 	}
 	for _, u := range urls {
@@ -113,8 +112,8 @@ func edgeTarget(r *http.Request) (host, path string) {
 // getBlocked is the public statement behind a 451: what was restricted,
 // why, under which case; no personal data.
 func (s *Server) getBlocked(c echo.Context) error {
-	var b models.Block
-	if err := s.DB.WithContext(c.Request().Context()).First(&b, "object_id = ?", c.Param("object")).Error; err != nil {
+	b, err := s.Desk.Block(c.Request().Context(), c.Param("object"))
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{

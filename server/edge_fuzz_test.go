@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/store"
 )
@@ -30,7 +31,8 @@ func edgeServer(tb testing.TB) *Server {
 	require.NoError(tb, store.Migrate(db))
 	require.NoError(tb, db.Create(&models.Block{ObjectID: "sec-dir", Domain: "sec.example",
 		URLPrefix: "https://SEC.example/./%64ir/", CaseID: "case-1"}).Error)
-	return &Server{Cfg: &config.Config{PublicURL: "http://abusedesk.test", MaxBodyBytes: 1 << 20}, DB: db}
+	cfg := &config.Config{PublicURL: "http://abusedesk.test", MaxBodyBytes: 1 << 20}
+	return &Server{Cfg: cfg, Desk: &desk.Desk{Cfg: cfg, DB: db}}
 }
 
 // originBlocked is the fuzz oracle, written independently of urlnorm: it

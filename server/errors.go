@@ -8,62 +8,51 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/temporal"
-	"gorm.io/gorm"
 
-	"github.com/abusedesk/abusedesk/codec"
-	"github.com/abusedesk/abusedesk/intake"
+	"github.com/abusedesk/abusedesk/desk"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/workflows"
 )
 
-// problem is an error answered with a status and a list of field errors.
-type problem struct {
-	Status int
-	Errors []models.FieldError
+// kinds are the desk error kinds of the HTTP statuses the handlers refuse
+// requests with themselves (bad parameters, authentication, limits).
+var kinds = map[int]desk.Kind{
+	http.StatusBadRequest: desk.KindBadRequest, http.StatusUnauthorized: desk.KindUnauthorized,
+	http.StatusForbidden: desk.KindForbidden, http.StatusNotFound: desk.KindNotFound,
+	http.StatusConflict: desk.KindConflict, http.StatusGone: desk.KindGone,
+	http.StatusRequestEntityTooLarge: desk.KindTooLarge, http.StatusUnprocessableEntity: desk.KindInvalid,
+	http.StatusTooManyRequests: desk.KindTooMany, http.StatusServiceUnavailable: desk.KindUnavailable,
 }
 
-func (p *problem) Error() string { return fmt.Sprintf("%d: %v", p.Status, p.Errors) }
-
+// fail is a refusal with status and one problem about field, as a desk
+// error of the status's kind, so that every error goes through desk's one
+// table.
 func fail(status int, field, format string, args ...any) error {
-	return &problem{Status: status, Errors: []models.FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
+	k, ok := kinds[status]
+	if !ok {
+		k = desk.KindInternal
+	}
+	return desk.Fail(k, field, format, args...)
 }
 
-// statusOf is the one table from error kinds to HTTP statuses.
+// statusOf maps an error to its HTTP status and problems: Echo's own
+// errors (no route, body too large), then desk's table (desk.StatusOf).
 func statusOf(err error) (int, []models.FieldError) {
-	var p *problem
-	var inv *intake.Invalid
 	var he *echo.HTTPError
-	var app *temporal.ApplicationError
-	var nf *serviceerror.NotFound
-	switch {
-	case errors.As(err, &p):
-		return p.Status, p.Errors
-	case errors.As(err, &inv):
-		return http.StatusUnprocessableEntity, inv.Problems
-	case errors.Is(err, intake.ErrUnavailable):
-		return http.StatusServiceUnavailable, []models.FieldError{{Field: "", Message: "the desk cannot take reports right now; nothing was stored; retry later"}}
-	case errors.As(err, &app) && app.Type() == workflows.ErrTypeDecisionConflict:
-		return http.StatusConflict, []models.FieldError{{Field: "verdict", Message: app.Message()}}
-	case errors.As(err, &app) && app.Type() == workflows.ErrTypeMalformedDecision:
-		return http.StatusUnprocessableEntity, []models.FieldError{{Field: "verdict", Message: app.Message()}}
-	case errors.Is(err, codec.ErrUnknownKeyID), errors.Is(err, codec.ErrDecryptFailed):
-		return http.StatusInternalServerError, []models.FieldError{{Field: "payload_keys", Message: err.Error() + "; ?encoded=1 serves the history as stored"}}
-	case errors.Is(err, gorm.ErrRecordNotFound), errors.As(err, &nf):
-		return http.StatusNotFound, []models.FieldError{{Field: "", Message: "not found"}}
-	case errors.As(err, &he):
+	var de *desk.Error
+	if errors.As(err, &he) && !errors.As(err, &de) {
 		msg := fmt.Sprint(he.Message)
 		if he.Code == http.StatusRequestEntityTooLarge {
-			msg = "request body too large"
-			return he.Code, []models.FieldError{{Field: "body", Message: msg}}
+			return he.Code, []models.FieldError{{Field: "body", Message: "request body too large"}}
 		}
 		return he.Code, []models.FieldError{{Field: "", Message: msg}}
 	}
-	return http.StatusInternalServerError, []models.FieldError{{Field: "", Message: "internal error"}}
+	return desk.StatusOf(err)
 }
 
-func (s *Server) errorHandler(err error, c echo.Context) {
+// JSONError answers err in the API's error shape ({"errors": [...]}); page
+// routes (WantsHTML) get the pages' error page (PageError). It is the Echo
+// instance's HTTPErrorHandler.
+func (s *Server) JSONError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
@@ -74,20 +63,21 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if code == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="abusedesk"`)
 	}
-	if wantsHTML(c) {
-		if s.ErrorPage != nil {
-			_ = s.ErrorPage(c, code, errs)
-			return
+	if WantsHTML(c) {
+		if s.PageError != nil {
+			_ = s.PageError(c, code, errs)
 		}
 		return
 	}
 	_ = c.JSON(code, map[string]any{"errors": errs})
 }
 
-// wantsHTML: page routes render errors as pages.
-func wantsHTML(c echo.Context) bool {
+// WantsHTML reports whether a request's route is a page's, whose errors
+// are rendered as pages.
+func WantsHTML(c echo.Context) bool {
 	p := c.Path()
-	return len(p) > 0 && !strings.HasPrefix(p, "/v1") && !strings.HasPrefix(p, "/edge") && p != "/healthz" && p != "/openapi.json" && p != "/metrics"
+	return len(p) > 0 && !strings.HasPrefix(p, "/v1") && !strings.HasPrefix(p, "/edge") && p != "/healthz" &&
+		p != "/openapi.json" && p != "/metrics"
 }
 
 func formatBytes(n int64) string {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -14,17 +15,21 @@ var (
 		Name: "abusedesk_http_request_duration_seconds", Help: "HTTP request latency by route and status.",
 		Buckets: prometheus.DefBuckets,
 	}, []string{"route", "method", "status"})
-	// ReportsAccepted counts reports that got 202, by category and channel.
-	ReportsAccepted = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "abusedesk_reports_accepted_total", Help: "Reports accepted (202) by category and source.",
-	}, []string{"category", "source"})
 	reportsRejected = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "abusedesk_reports_rejected_total", Help: "Reports refused, by HTTP status.",
 	}, []string{"status"})
 )
 
-func init() {
-	prometheus.MustRegister(httpRequests, ReportsAccepted, reportsRejected)
+// RegisterMetrics registers the HTTP server's metrics on reg (the
+// composition root calls it once; again is no error).
+func RegisterMetrics(reg prometheus.Registerer) error {
+	for _, c := range []prometheus.Collector{httpRequests, reportsRejected} {
+		var already prometheus.AlreadyRegisteredError
+		if err := reg.Register(c); err != nil && !errors.As(err, &already) {
+			return err
+		}
+	}
+	return nil
 }
 
 func metricsMiddleware(next echo.HandlerFunc) echo.HandlerFunc {

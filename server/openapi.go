@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/abusedesk/abusedesk/workflows"
+	"github.com/abusedesk/abusedesk/desk"
 )
 
 // op documents one endpoint for /openapi.json.
@@ -25,6 +25,7 @@ var apiOps = []op{
 	{"POST", "/v1/reports", "File an abuse report (Idempotency-Key header supported)", "public", "Report", 202, "Created", nil},
 	{"GET", "/v1/reports/{case_id}", "The reporter's view of a case", "reporter token", "", 200, "ReporterView", []string{"token"}},
 	{"POST", "/v1/reports/{case_id}/answer", "Answer an analyst's question", "reporter token", "Answer", 202, "", []string{"token"}},
+	{"POST", "/v1/reports/{case_id}/complete", "Complete an incomplete copyright complaint with the 512(c)(3) statements and signature (17 U.S.C. 512(c)(3)(B)(ii)); 409 not an incomplete copyright case, 422 names what is missing", "reporter token", "CopyrightCompletion", 202, "", []string{"token"}},
 	{"POST", "/v1/reports/xarf", "File one X-ARF v4 JSON report", "public", "XARF", 202, "Created", nil},
 	{"GET", "/v1/notices/{notice_id}", "The operator's view of a notice", "notice token", "", 200, "OperatorView", []string{"token"}},
 	{"POST", "/v1/notices/{notice_id}/response", "The operator's answer: removed, dispute, counter_notice", "notice token", "Response", 202, "", []string{"token"}},
@@ -37,11 +38,12 @@ var apiOps = []op{
 	{"POST", "/v1/cases/{case_id}/mail-replies/{reply_id}/accept", "Record a reply by mail's suggested answer (removed) as the operator's answer; a counter-notice is refused (409): the operator files it through the notice's link", "analyst", "", 202, "", nil},
 	{"POST", "/v1/cases/{case_id}/court-action", "The complainant filed a court action", "analyst", "CourtAction", 202, "", nil},
 	{"GET", "/v1/reviews", "Termination reviews", "analyst", "", 200, "", []string{"status"}},
-	{"POST", "/v1/reviews/{account_id}/{kind}/decisions", "terminate or decline a review", "analyst", "ReviewDecision", 200, "", nil},
+	{"POST", "/v1/reviews/{account_id}/{kind}/decisions", "terminate or decline a review; answers the review's state after it", "analyst", "ReviewDecision", 200, "ReviewAnswer", nil},
 	{"GET", "/v1/cases/{case_id}/history", "The workflow history (temporal workflow show --output json), payloads decoded; ?encoded=1 as stored", "auditor", "", 200, "", []string{"download", "encoded"}},
 	{"POST", "/v1/cases/{case_id}/legal-hold", "Set or lift a legal hold (keeps personal data past purge_after)", "analyst", "LegalHold", 200, "", nil},
 	{"POST", "/v1/admin/customers", "Load customer records (upsert by id)", "admin", "Customers", 200, "", nil},
 	{"GET", "/v1/admin/outbox", "Notices as delivered, with live links", "admin", "", 200, "", []string{"case_id", "status", "limit"}},
+	{"GET", "/v1/admin/senders", "Email intake senders by format: counts, last problem, format drift (drifting first)", "analyst", "", 200, "", []string{"limit"}},
 	{"POST", "/v1/admin/sessions/revoke", "End every console session of one API key, in every process (by key_name or key_hash)", "admin", "RevokeSessions", 200, "Revoked", nil},
 	{"GET", "/v1/audit/checkpoint", "Latest signed checkpoint of the audit log", "auditor", "", 200, "", nil},
 	{"GET", "/v1/audit/entries", "A case's audit entries", "auditor", "", 200, "", []string{"case_id"}},
@@ -51,6 +53,8 @@ var apiOps = []op{
 	{"GET", "/v1/transparency", "Transparency report", "auditor", "", 200, "", []string{"from", "to", "format"}},
 	{"POST", "/v1/codec/encode", "Payload codec for the Web UI", "auditor", "Payloads", 200, "Payloads", nil},
 	{"POST", "/v1/codec/decode", "Payload codec for the Web UI", "auditor", "Payloads", 200, "Payloads", nil},
+	{"OPTIONS", "/v1/codec/encode", "CORS preflight of the payload codec (carries no credentials)", "public", "", 204, "", nil},
+	{"OPTIONS", "/v1/codec/decode", "CORS preflight of the payload codec (carries no credentials)", "public", "", 204, "", nil},
 	{"GET", "/healthz", "Health of the database and Temporal", "public", "", 200, "", nil},
 	{"GET", "/metrics", "Prometheus metrics", "public", "", 200, "", nil},
 	{"GET", "/openapi.json", "This document", "public", "", 200, "", nil},
@@ -83,8 +87,8 @@ var schemas = map[string]any{
 	"Created": obj([]string{"case_id", "status", "token", "status_url"}, map[string]any{"case_id": str, "status": str, "token": str, "status_url": str}),
 	"Decision": obj([]string{"verdict"}, map[string]any{
 		"verdict": map[string]any{"type": "string", "enum": []string{"violates", "no_violation", "need_info", "uphold", "reverse", "decline"}},
-		// The clauses a violates decision takes (workflows.Clauses).
-		"reason": str, "clause": map[string]any{"type": "string", "enum": workflows.Clauses},
+		// The clauses a violates decision takes (desk.Clauses).
+		"reason": str, "clause": map[string]any{"type": "string", "enum": desk.Clauses},
 		"question": str, "legal_basis": str}),
 	"ReviewDecision": obj([]string{"verdict"}, map[string]any{
 		"verdict": map[string]any{"type": "string", "enum": []string{"terminate", "decline"}},
@@ -92,12 +96,16 @@ var schemas = map[string]any{
 		"legal_basis": str}),
 	"DecisionAnswer": obj([]string{"case_id", "verdict", "status"}, map[string]any{
 		"case_id": str, "verdict": str, "status": str, "outcome": str, "next_deadline": str}),
+	"ReviewAnswer": obj([]string{"review_id", "verdict", "status"}, map[string]any{
+		"review_id": str, "verdict": str, "status": str}),
 	"Response": obj([]string{"response"}, map[string]any{
 		"response":  map[string]any{"type": "string", "enum": []string{"removed", "dispute", "counter_notice", "corrected"}},
 		"statement": str, "material_identified": str, "under_penalty_of_perjury": boolean, "consent_to_jurisdiction": boolean,
 		"name": str, "address": str, "phone": str, "signature": str}),
-	"LegalHold":   obj([]string{"hold"}, map[string]any{"hold": boolean}),
-	"Answer":      obj([]string{"answer"}, map[string]any{"answer": str}),
+	"LegalHold": obj([]string{"hold"}, map[string]any{"hold": boolean}),
+	"Answer":    obj([]string{"answer"}, map[string]any{"answer": str}),
+	"CopyrightCompletion": obj([]string{"good_faith", "accurate_under_penalty", "signature"}, map[string]any{
+		"good_faith": boolean, "accurate_under_penalty": boolean, "signature": str}),
 	"CourtAction": obj(nil, map[string]any{"reference": str}),
 	"Customers": map[string]any{"type": "object", "properties": map[string]any{
 		"accounts": map[string]any{"type": "array", "items": obj([]string{"id"}, map[string]any{"id": str, "name": str, "operator_email": str,

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/abusedesk/abusedesk/config"
+	"github.com/abusedesk/abusedesk/desk"
 )
 
 // intakeRoutes are the routes that take a public report, by method and
@@ -108,17 +108,7 @@ func clientID(c echo.Context) string {
 	if c.Echo().IPExtractor != nil {
 		ip = c.RealIP()
 	}
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	a = a.Unmap()
-	if a.Is6() {
-		if p, err := a.Prefix(64); err == nil {
-			return p.String()
-		}
-	}
-	return a.String()
+	return desk.ClientID(ip)
 }
 
 // reporterOf reads the reporter's email address of an intake request (""

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -130,7 +128,8 @@ func readBody(c echo.Context) ([]byte, error) {
 		if errors.As(err, &he) {
 			return nil, he
 		}
-		if strings.Contains(err.Error(), "too large") {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
 			return nil, echo.ErrStatusRequestEntityTooLarge
 		}
 		return nil, fail(http.StatusBadRequest, "body", "could not read the body: %v", err)
@@ -170,12 +169,9 @@ func (s *Server) submit(c echo.Context, r models.ReportRequest, problems []model
 	if len(key) > 200 {
 		return fail(http.StatusBadRequest, "Idempotency-Key", "at most 200 characters")
 	}
-	created, err := s.Intake.SubmitOnce(c.Request().Context(), r, intake.Dedup{Scope: intake.ScopeIdempotency, Key: key, Digest: digest})
+	created, err := s.Desk.SubmitOnce(c.Request().Context(), r, intake.Dedup{Scope: intake.ScopeIdempotency, Key: key, Digest: digest})
 	if err != nil {
 		return err
-	}
-	if !created.Replayed {
-		ReportsAccepted.WithLabelValues(string(r.Category), r.Source).Inc()
 	}
 	return c.JSON(http.StatusAccepted, created)
 }
@@ -194,80 +190,13 @@ func namedIn(ps []models.FieldError, field string) bool {
 	return false
 }
 
-// reporterCase loads a case after checking the reporter's token.
-func (s *Server) reporterCase(c echo.Context, id, token string) (models.Case, error) {
-	var cs models.Case
-	if token == "" {
-		return cs, fail(http.StatusUnauthorized, "token", "the reporter token is required")
-	}
-	err := s.DB.WithContext(c.Request().Context()).First(&cs, "id = ?", id).Error
-	want := intake.HashToken(token)
-	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(cs.TokenHash)) != 1 {
-		// Same answer for an unknown case and a wrong token.
-		return models.Case{}, fail(http.StatusNotFound, "token", "no case with this id and token")
-	}
-	return cs, nil
-}
-
-// ReporterView is what a reporter sees of their case: never operator or
-// origin-IP details.
-type ReporterView struct {
-	CaseID      string           `json:"case_id"`
-	Category    models.Category  `json:"category"`
-	Status      models.Status    `json:"status"`
-	Outcome     models.Outcome   `json:"outcome,omitempty"`
-	CreatedAt   time.Time        `json:"created_at"`
-	ClosedAt    *time.Time       `json:"closed_at,omitempty"`
-	Description string           `json:"description"`
-	URLs        []string         `json:"urls"`
-	Question    string           `json:"question,omitempty"`
-	Messages    []ReporterNotice `json:"messages"`
-}
-
-// ReporterNotice is a message sent to the reporter.
-type ReporterNotice struct {
-	Subject string    `json:"subject"`
-	Body    string    `json:"body"`
-	At      time.Time `json:"at"`
-}
-
-func (s *Server) reporterView(c echo.Context, cs models.Case) (ReporterView, error) {
-	db := s.DB.WithContext(c.Request().Context())
-	v := ReporterView{CaseID: cs.ID, Category: cs.Category, Status: cs.Status, Outcome: cs.Outcome,
-		CreatedAt: cs.CreatedAt, ClosedAt: cs.ClosedAt, Description: cs.Description, Messages: []ReporterNotice{}}
-	if err := db.Model(&models.CaseURL{}).Where("case_id = ?", cs.ID).Order("seq").Limit(1000).Pluck("url", &v.URLs).Error; err != nil {
-		return v, err
-	}
-	var ns []models.Notice
-	if err := db.Where("case_id = ? AND recipient_role IN ?", cs.ID, []models.RecipientRole{models.RoleReporter, models.RoleComplainant}).
-		Order("created_at").Find(&ns).Error; err != nil {
-		return v, err
-	}
-	for _, n := range ns {
-		v.Messages = append(v.Messages, ReporterNotice{Subject: n.Subject, Body: n.BodyText, At: n.CreatedAt})
-		if cs.Status == models.StatusAwaitingReporter && strings.HasPrefix(n.Step, "reporter-question") {
-			v.Question = questionOf(n.BodyText)
-		}
-	}
-	return v, nil
-}
-
-func questionOf(body string) string {
-	const head = "needs more information to decide your report:"
-	_, rest, ok := strings.Cut(body, head)
-	if !ok {
-		return ""
-	}
-	q, _, _ := strings.Cut(strings.TrimSpace(rest), "\n\nPlease answer")
-	return strings.TrimSpace(q)
-}
-
 func (s *Server) getReport(c echo.Context) error {
-	cs, err := s.reporterCase(c, c.Param("id"), c.QueryParam("token"))
+	ctx := c.Request().Context()
+	cs, err := s.Desk.ReporterCase(ctx, c.Param("id"), c.QueryParam("token"))
 	if err != nil {
 		return err
 	}
-	v, err := s.reporterView(c, cs)
+	v, err := s.Desk.ReporterView(ctx, cs)
 	if err != nil {
 		return err
 	}
@@ -280,7 +209,8 @@ type AnswerRequest struct {
 }
 
 func (s *Server) postReporterAnswer(c echo.Context) error {
-	cs, err := s.reporterCase(c, c.Param("id"), c.QueryParam("token"))
+	ctx := c.Request().Context()
+	cs, err := s.Desk.ReporterCase(ctx, c.Param("id"), c.QueryParam("token"))
 	if err != nil {
 		return err
 	}
@@ -288,15 +218,11 @@ func (s *Server) postReporterAnswer(c echo.Context) error {
 	if err := bindStrict(c, &req); err != nil {
 		return err
 	}
-	return s.answer(c, cs, req.Answer)
-}
-
-func (s *Server) answer(c echo.Context, cs models.Case, answer string) error {
-	res, err := s.AnswerReporter(c.Request().Context(), cs, answer)
+	res, err := s.Desk.AnswerReporter(ctx, cs, req.Answer)
 	if err != nil {
 		return err
 	}
-	return c.JSON(res.status(), map[string]string{"case_id": cs.ID, "status": "answer received"})
+	return c.JSON(answerStatus(res), map[string]string{"case_id": cs.ID, "status": "answer received"})
 }
 
 // bindStrict reads and decodes a JSON body, refusing unknown fields.

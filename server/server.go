@@ -1,12 +1,14 @@
-// Package server is abusedesk's HTTP side: the JSON API of DESIGN.md, the
-// edge endpoints, and the web pages. Handlers depend on small interfaces
-// and answer errors through one mapping (errors.go).
+// Package server is abusedesk's JSON front end: the API of docs/DESIGN.md
+// and the edge endpoints. Handlers read and bound a request, call the use
+// cases through one interface (UseCases, usecases.go; *desk.Desk
+// implements it) and write the answer; errors are answered through desk's
+// one table (errors.go). The web pages (package pages) are served by the
+// same Echo instance but are not part of this package.
 package server
 
 import (
 	"context"
 	"errors"
-	historypb "go.temporal.io/api/history/v1"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,40 +16,28 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"go.temporal.io/sdk/client"
-	"gorm.io/gorm"
 
-	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/config"
-	"github.com/abusedesk/abusedesk/intake"
 	"github.com/abusedesk/abusedesk/models"
 )
 
-// Server holds the HTTP dependencies.
+// Server holds the HTTP dependencies, all set by the composition root
+// before Handler or Start; nothing changes them afterwards.
 type Server struct {
-	Cfg      *config.Config
-	DB       *gorm.DB
-	Temporal client.Client
-	Intake   *intake.Service
-	// Links derives notice response-link tokens, as the notice activity does.
-	Links activities.Links
-	Log   *slog.Logger
-	// Extra registers routes of optional parts (audit log, codec, ...).
+	Cfg *config.Config
+	// Desk runs the use cases.
+	Desk UseCases
+	Log  *slog.Logger
+	// PageError renders the errors of page routes (WantsHTML) as HTML:
+	// the pages' error page. Nil: such errors get an empty answer.
+	PageError func(c echo.Context, code int, errs []models.FieldError) error
+	// Extra registers routes of other parts (the web pages).
 	Extra []func(e *echo.Echo, s *Server)
 
 	keys map[string]config.APIKey
-	// attempts counts failed authentications per client (attempts.go).
-	attempts *attemptLimiter
-	// SessionKey, set by the pages, reads the console session cookie.
-	SessionKey func(c echo.Context) (config.APIKey, bool)
-	// HistoryDecoder decodes a history's payloads for auditors (the app sets
-	// it to the payload codec); nil serves them as stored.
-	HistoryDecoder func(ctx context.Context, h *historypb.History) error
-	// ErrorPage, set by the pages, renders errors of page routes as HTML.
-	ErrorPage func(c echo.Context, code int, errs []models.FieldError) error
-	echo      *echo.Echo
-	srv       *http.Server
-	ln        net.Listener
+	echo *echo.Echo
+	srv  *http.Server
+	ln   net.Listener
 }
 
 // Handler builds the Echo instance with every route.
@@ -59,10 +49,9 @@ func (s *Server) Handler() *echo.Echo {
 	for _, k := range s.Cfg.APIKeys {
 		s.keys[k.Hash] = k
 	}
-	s.attempts = newAttemptLimiter(s.Cfg.Auth.FailureRate, s.Cfg.Auth.LockoutMax)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = s.errorHandler
+	e.HTTPErrorHandler = s.JSONError
 	if ex := proxyIPExtractor(s.Cfg.Limits.TrustedProxies); ex != nil {
 		e.IPExtractor = ex
 	}
@@ -86,8 +75,10 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// Reporter (public; the token scopes the reads to one case).
 	e.POST("/v1/reports", s.postReport)
+	e.POST("/v1/reports/xarf", s.PostXARF)
 	e.GET("/v1/reports/:id", s.getReport, s.GuardToken)
 	e.POST("/v1/reports/:id/answer", s.postReporterAnswer, s.GuardToken)
+	e.POST("/v1/reports/:id/complete", s.postCopyrightCompletion, s.GuardToken)
 
 	// Operator (public; the token scopes to one notice).
 	e.GET("/v1/notices/:id", s.getNotice, s.GuardToken)
@@ -104,11 +95,23 @@ func (s *Server) routes(e *echo.Echo) {
 	an.POST("/cases/:id/decisions", s.postDecision)
 	an.POST("/cases/:id/court-action", s.postCourtAction)
 	an.POST("/cases/:id/mail-replies/:reply_id/accept", s.postAcceptMailReply)
+	an.POST("/cases/:id/legal-hold", s.postLegalHold)
+	an.GET("/admin/senders", s.getSenders)
 	an.GET("/reviews", s.listReviews)
 	an.POST("/reviews/:account/:kind/decisions", s.postReviewDecision)
 
 	au := e.Group("/v1", s.RequireRole("auditor"))
 	au.GET("/cases/:id/history", s.getHistory)
+	au.GET("/statements", s.getStatements)
+	au.GET("/transparency", s.getTransparency)
+	au.GET("/audit/checkpoint", s.getAuditCheckpoint)
+	au.GET("/audit/entries", s.getAuditEntries)
+	au.GET("/audit/proof/inclusion", s.getInclusionProof)
+	au.GET("/audit/proof/consistency", s.getConsistencyProof)
+	s.codecRoutes(e)
+
+	// The transparency report is public: it holds nothing but counts.
+	e.GET("/transparency", s.getPublicTransparency)
 
 	ad := e.Group("/v1/admin", s.RequireRole("admin"))
 	ad.POST("/customers", s.postCustomers)
@@ -159,10 +162,11 @@ func (s *Server) healthz(c echo.Context) error {
 	defer cancel()
 	out := map[string]string{"database": "ok", "temporal": "ok"}
 	code := http.StatusOK
-	if db, err := s.DB.DB(); err != nil || db.PingContext(ctx) != nil {
+	dbErr, engineErr := s.Desk.Health(ctx)
+	if dbErr != nil {
 		out["database"], code = "unavailable", http.StatusServiceUnavailable
 	}
-	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+	if engineErr != nil {
 		out["temporal"], code = "unavailable", http.StatusServiceUnavailable
 	}
 	return c.JSON(code, out)

@@ -40,16 +40,9 @@ func (s *Server) PostXARF(c echo.Context) error {
 	}
 	d := intake.Dedup{Scope: intake.ScopeReport, Key: mailintake.XARFDedupKey(body), Digest: mailintake.XARFDigest(body),
 		Sender: s.xarfSender(c)}
-	ctx := c.Request().Context()
-	created, err := s.Intake.SubmitOnce(ctx, r, d)
+	created, err := s.Desk.SubmitDocument(c.Request().Context(), r, d, mailintake.FormatXARF4, body)
 	if err != nil {
 		return err
-	}
-	if err := s.Intake.KeepEvidence(ctx, created.CaseID, r.Source, mailintake.FormatXARF4, d.EvidenceKey(), body); err != nil {
-		return err
-	}
-	if !created.Replayed {
-		ReportsAccepted.WithLabelValues(string(r.Category), r.Source).Inc()
 	}
 	return c.JSON(http.StatusAccepted, created)
 }

@@ -44,6 +44,10 @@ type Facts struct {
 	Reason string
 	// Termination is the terminated service (termination).
 	Termination *models.Termination
+	// Complaint marks a copyright report that lacks some 17 U.S.C.
+	// 512(c)(3) elements (a complaint, not a notice): the statement must not
+	// call it a notice under 512(c)(3) or offer the 512(g) counter-notice.
+	Complaint bool
 }
 
 // category is how one of abusedesk's categories maps to the Transparency
@@ -123,6 +127,10 @@ const redress = "Redress: you can contest this decision through our internal com
 // reversed.
 func Build(f Facts) SOR {
 	cat := categoryOf(f.Category)
+	if f.Complaint && f.Category == models.CategoryCopyright {
+		cat.legal = strings.Replace(cat.legal, "(notice under 17 U.S.C. 512(c)(3))",
+			"(a complaint, not a notice under 17 U.S.C. 512(c)(3))", 1)
+	}
 	s := SOR{
 		Category:           cat.dsa,
 		ContentDate:        date(f.ReportedAt, f.At),
@@ -175,7 +183,7 @@ func buildContent(s *SOR, f Facts, cat category) {
 		if f.Decision == nil {
 			b.WriteString("Because the notice reports child sexual abuse material, access to it was disabled automatically on receipt, before human review; an analyst reviews the decision. ")
 		} else {
-			b.WriteString("We disabled access to it: it answers HTTP 451 (unavailable for legal reasons). The account holder was notified and may remove the content, dispute the decision or send a counter-notice (17 U.S.C. 512(g)); access stays disabled until one of these settles the case. ")
+			b.WriteString(disabledText(f))
 		}
 	} else {
 		s.DecisionVisibility = []string{"DECISION_VISIBILITY_CONTENT_REMOVED"}
@@ -356,4 +364,13 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// disabledText explains a disabled hosted object and what the account
+// holder may do; the 512(g) counter-notice belongs to a notice only.
+func disabledText(f Facts) string {
+	if f.Complaint {
+		return "We disabled access to it: it answers HTTP 451 (unavailable for legal reasons). The account holder was notified and may remove the content or dispute the decision; access stays disabled until one of these settles the case. "
+	}
+	return "We disabled access to it: it answers HTTP 451 (unavailable for legal reasons). The account holder was notified and may remove the content, dispute the decision or send a counter-notice (17 U.S.C. 512(g)); access stays disabled until one of these settles the case. "
 }

@@ -108,6 +108,26 @@ func TestBuildGroundsByCategory(t *testing.T) {
 	}
 }
 
+// TestBuildCopyrightComplaintIsNoNotice: a copyright report lacking
+// 512(c)(3) elements is a complaint; its statement neither calls it a notice
+// under 512(c)(3) nor offers the 512(g) counter-notice, while a complete
+// notice keeps both.
+func TestBuildCopyrightComplaintIsNoNotice(t *testing.T) {
+	f := Facts{Kind: KindRestriction, Category: models.CategoryCopyright, CaseID: "C1", DedupKey: "k", At: applied,
+		Object:   &models.HostedObject{ObjectID: "o1", Product: "pages"},
+		Decision: &models.Decision{Verdict: "violates", Clause: "copyright", Reason: "r"}}
+	notice := Build(f)
+	require.Contains(t, notice.IllegalContentLegalGround, "(notice under 17 U.S.C. 512(c)(3))")
+	require.Contains(t, notice.DecisionFacts, "counter-notice (17 U.S.C. 512(g))")
+
+	f.Complaint = true
+	complaint := Build(f)
+	require.Contains(t, complaint.IllegalContentLegalGround, "a complaint, not a notice under 17 U.S.C. 512(c)(3)")
+	require.NotContains(t, complaint.IllegalContentLegalGround, "(notice under")
+	require.NotContains(t, complaint.DecisionFacts, "512(g)")
+	require.Empty(t, Validate(complaint))
+}
+
 // TestBuildClipsLongText keeps a statement valid whatever an analyst wrote.
 func TestBuildClipsLongText(t *testing.T) {
 	long := strings.Repeat("é long reason ", 800)

@@ -99,14 +99,14 @@ func Gather(tx *gorm.DB, at time.Time, caseID, kind, dedupKey string, details an
 // lacks leaves them unknown rather than holding up the restriction.
 func gatherCase(db *gorm.DB, f *Facts, caseID string) error {
 	var c models.Case
-	err := db.Select("id", "category", "created_at").Where("id = ?", caseID).Take(&c).Error
+	err := db.Select("id", "category", "created_at", "copyright_incomplete").Where("id = ?", caseID).Take(&c).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return nil
 	case err != nil:
 		return fmt.Errorf("statements: case %s: %w", caseID, err)
 	}
-	f.Category, f.ReportedAt = c.Category, c.CreatedAt
+	f.Category, f.ReportedAt, f.Complaint = c.Category, c.CreatedAt, c.CopyrightIncomplete
 	return nil
 }
 

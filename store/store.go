@@ -76,8 +76,13 @@ type schemaMigration struct {
 	AppliedAt time.Time
 }
 
-// migrations is the ordered schema history. Add new versions at the end;
-// never edit an applied one.
+// migrations is the ordered schema history of every table abusedesk keeps,
+// its own and those of the audit log, the statements, the purge and the
+// intake. Add new versions at the end (the next free one is announced with
+// the change that takes it); never edit an applied one. A migration that
+// creates a table earlier versions of abusedesk made with an AutoMigrate at
+// every start (9 to 13) is an AutoMigrate too, so that it finds such a
+// table and only records its version.
 var migrations = []migration{
 	{1, "initial schema", func(tx *gorm.DB) error {
 		return tx.Migrator().CreateTable(
@@ -102,6 +107,13 @@ var migrations = []migration{
 	{6, "mail and intake limits", migrateLimits},
 	{7, "notice delivery states", migrateDelivery},
 	{8, "replies to notices by mail", migrateMailReplies},
+	{9, "report evidence", migrateEvidence},
+	{10, "history exports", migrateHistoryExports},
+	{11, "audit log", migrateAudit},
+	{12, "personal-data erasures", migrateErasures},
+	{13, "statements of reasons", migrateStatements},
+	{14, "intake sender outcomes", migrateIntakeSenders},
+	{15, "incomplete copyright notices", migrateCopyrightIncomplete},
 }
 
 // OpenCases is the condition that selects open cases, as literal SQL.
@@ -110,10 +122,6 @@ const OpenCases = "status <> 'closed'"
 // OpenQueueOrder is the queue order: CSAM first, then by next deadline (none
 // last), then oldest first.
 const OpenQueueOrder = "priority, (CASE WHEN next_deadline IS NULL THEN 1 ELSE 0 END), next_deadline, created_at, id"
-
-// Extra lets other packages (audit log, statements) add their tables as
-// migrations of their own, applied after the core ones.
-var Extra []func(tx *gorm.DB) error
 
 // Migrate applies every migration not yet applied, each in a transaction.
 // On PostgreSQL an advisory lock keeps two processes from migrating at once.
@@ -142,11 +150,6 @@ func Migrate(db *gorm.DB) error {
 			return tx.Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}).Error
 		}); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
-		}
-	}
-	for _, f := range Extra {
-		if err := f(db); err != nil {
-			return err
 		}
 	}
 	return nil

@@ -188,6 +188,36 @@ func freePort(host string) (int, error) {
 	return port, l.Close()
 }
 
+// portPicker picks distinct free ports: each stays bound until release, so
+// no two picks return the same port, and no pick returns a port in avoid.
+type portPicker struct {
+	held  []net.Listener
+	avoid map[int]bool
+}
+
+func (p *portPicker) pick(host string) (int, error) {
+	for range 50 {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return 0, err
+		}
+		p.held = append(p.held, l)
+		if port := l.Addr().(*net.TCPAddr).Port; !p.avoid[port] {
+			p.avoid[port] = true
+			return port, nil
+		}
+	}
+	return 0, fmt.Errorf("no free port on %s apart from %d taken", host, len(p.avoid))
+}
+
+// release closes the held listeners, just before the server binds.
+func (p *portPicker) release() {
+	for _, l := range p.held {
+		_ = l.Close()
+	}
+	p.held = nil
+}
+
 // checkPortFree fails when addr cannot be listened on. Both the Temporal
 // frontend and the ui-server exit the process (Logger.Fatal) on a busy port,
 // so Start checks first and names the configuration key to change.

@@ -180,7 +180,12 @@ const clusterName = "active"
 // services on their ports, cluster metadata and archival.
 func buildConfig(ctx context.Context, o Options, logger log.Logger) (*config.Config, error) {
 	host, port, _ := splitHostPort(o.Address)
-	httpPort, err := freePort(host)
+	// The frontend's gRPC port was picked free and released by whoever
+	// configured it; a port picked now must not be that one, nor one
+	// picked before it here (a clash makes the frontend exit the process).
+	picks := &portPicker{avoid: map[int]bool{port: true}}
+	defer picks.release()
+	httpPort, err := picks.pick(host)
 	if err != nil {
 		return nil, fmt.Errorf("temporalserver: frontend http port: %w", err)
 	}
@@ -196,7 +201,7 @@ func buildConfig(ctx context.Context, o Options, logger log.Logger) (*config.Con
 	// History, matching and worker are only reached in-process through the
 	// static host list, so they bind on loopback ports picked now.
 	for _, svc := range []primitives.ServiceName{primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
-		p, err := freePort("127.0.0.1")
+		p, err := picks.pick("127.0.0.1")
 		if err != nil {
 			return nil, fmt.Errorf("temporalserver: %s port: %w", svc, err)
 		}

@@ -1,11 +1,11 @@
 // Package worker registers abusedesk's workflows and activities on a
-// Temporal worker. Names are the stable constants of package workflows.
+// Temporal worker. Names are the stable constants of packages workflows
+// (workflows) and activities (activities/names.go).
 package worker
 
 import (
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -13,12 +13,6 @@ import (
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/workflows"
 )
-
-// Registry is what both a worker and a replayer register on.
-type Registry interface {
-	RegisterWorkflowWithOptions(w interface{}, options workflow.RegisterOptions)
-	RegisterActivityWithOptions(a interface{}, options activity.RegisterOptions)
-}
 
 // RegisterWorkflows registers every workflow under its stable name.
 func RegisterWorkflows(r interface {
@@ -48,6 +42,6 @@ func New(c client.Client, taskQueue string, acts *activities.Activities, workflo
 		WorkerStopTimeout: 10 * time.Second,
 	})
 	RegisterWorkflows(w)
-	w.RegisterActivity(acts)
+	activities.Register(w, acts)
 	return w
 }

@@ -32,7 +32,7 @@ type NoticeBounceResult struct {
 // unreachable (activities.HandleBouncedNotice). An unknown notice ends it.
 func NoticeBounceWorkflow(ctx workflow.Context, in activities.BounceInput) (NoticeBounceResult, error) {
 	var rec activities.BounceRecord
-	if err := workflow.ExecuteActivity(withDB(ctx), a.RecordBounce, in).Get(ctx, &rec); err != nil {
+	if err := workflow.ExecuteActivity(withDB(ctx), activities.ActRecordBounce, in).Get(ctx, &rec); err != nil {
 		return NoticeBounceResult{}, err
 	}
 	if !rec.Found {
@@ -44,6 +44,6 @@ func NoticeBounceWorkflow(ctx workflow.Context, in activities.BounceInput) (Noti
 		out.Outcome.Action = activities.BounceRedirected
 		return out, nil
 	}
-	err := workflow.ExecuteActivity(withNotice(ctx), a.HandleBouncedNotice, rec).Get(ctx, &out.Outcome)
+	err := workflow.ExecuteActivity(withNotice(ctx), activities.ActHandleBouncedNotice, rec).Get(ctx, &out.Outcome)
 	return out, err
 }

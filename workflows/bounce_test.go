@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -21,11 +20,11 @@ func runBounce(t *testing.T, rec activities.BounceRecord) (NoticeBounceResult, i
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(NoticeBounceWorkflow, workflow.RegisterOptions{Name: WorkflowNoticeBounce})
-	env.RegisterActivityWithOptions(&activities.Activities{}, activity.RegisterOptions{SkipInvalidStructFunctions: true})
+	activities.Register(env, &activities.Activities{})
 	in := activities.BounceInput{NoticeID: "n_1", Status: "5.1.1", Reason: "smtp; 550 5.1.1 no such user", MatchedBy: "verp"}
-	env.OnActivity(a.RecordBounce, mock.Anything, in).Return(rec, nil).Once()
+	env.OnActivity(activities.ActRecordBounce, mock.Anything, in).Return(rec, nil).Once()
 	handled := 0
-	env.OnActivity(a.HandleBouncedNotice, mock.Anything, rec).Return(
+	env.OnActivity(activities.ActHandleBouncedNotice, mock.Anything, rec).Return(
 		func(_ context.Context, _ activities.BounceRecord) (activities.BounceOutcome, error) {
 			handled++
 			return activities.BounceOutcome{Action: activities.BounceRedirected, NewNoticeID: "n_2", To: "abuse@other.example"}, nil

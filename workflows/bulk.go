@@ -43,6 +43,9 @@ const (
 	// that started forwarding a large list inline before it existed
 	// replays inline.
 	changeBulkFanOut = "bulk-fanout-20261126"
+	// changeBatchIDPrefix marks cases whose batches have IDs of their own
+	// prefix (BatchWorkflowID); older cases replay with the case prefix.
+	changeBatchIDPrefix = "batch-id-prefix-20261206"
 )
 
 // ForwardBatchInput is one batch of a bulk forward. The targets carry no
@@ -63,9 +66,20 @@ type ForwardBatchResult struct {
 	Skipped int
 }
 
+// batchIDPrefix starts the IDs of ForwardBatch children, apart from the
+// case prefix so that a batch is never taken for a case.
+const batchIDPrefix = WorkflowForwardBatch + ":"
+
 // BatchWorkflowID is the deterministic ID of batch n (from 1) of a case:
-// "AbuseCase:<case>:batch-<n>". A retried start finds the same child.
+// "ForwardBatch:<case>:<n>". A retried start finds the same child.
 func BatchWorkflowID(caseID string, n int) string {
+	return batchIDPrefix + caseID + ":" + strconv.Itoa(n)
+}
+
+// legacyBatchWorkflowID is the ID batches had before changeBatchIDPrefix,
+// "AbuseCase:<case>:batch-<n>": cases that started their batches under it
+// keep it on replay.
+func legacyBatchWorkflowID(caseID string, n int) string {
 	return CaseWorkflowID(caseID) + ":batch-" + strconv.Itoa(n)
 }
 
@@ -122,7 +136,7 @@ func sendNotice(ctx workflow.Context, caseID string, ttl time.Duration, in activ
 	if in.TokenTTL == 0 {
 		in.TokenTTL = ttl
 	}
-	return workflow.ExecuteActivity(withNotice(ctx), a.SendNotice, in)
+	return workflow.ExecuteActivity(withNotice(ctx), activities.ActSendNotice, in)
 }
 
 // forwardBulk forwards a large target list through ForwardBatch children,
@@ -130,12 +144,16 @@ func sendNotice(ctx workflow.Context, caseID string, ttl time.Duration, in activ
 // list for the reporter once every batch is done.
 func (s *caseState) forwardBulk(ctx workflow.Context, targets []activities.Target, toOperator bool) (string, error) {
 	batches := batchTargets(targets, BulkBatchSize)
+	batchID := BatchWorkflowID
+	if workflow.GetVersion(ctx, changeBatchIDPrefix, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		batchID = legacyBatchWorkflowID
+	}
 	sel := workflow.NewSelector(ctx)
 	var firstErr error
 	next, running := 0, 0
 	start := func() {
 		n := next + 1
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: BatchWorkflowID(s.in.CaseID, n)})
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: batchID(s.in.CaseID, n)})
 		f := workflow.ExecuteChildWorkflow(cctx, WorkflowForwardBatch, ForwardBatchInput{
 			CaseID: s.in.CaseID, Batch: n, Targets: batches[next], ToOperator: toOperator,
 			TokenTTL: s.in.Timers.NoticeTokenTTL,

@@ -53,7 +53,7 @@ func TestBulkNoticeFansOutInBatches(t *testing.T) {
 	}
 	var want []string
 	for n := 1; n <= 10; n++ {
-		want = append(want, "AbuseCase:"+testCaseID+":batch-"+fmt.Sprint(n))
+		want = append(want, "ForwardBatch:"+testCaseID+":"+fmt.Sprint(n))
 	}
 	require.ElementsMatch(t, want, ids)
 
@@ -97,7 +97,7 @@ func TestBulkForwardRespectsTheReportersChoice(t *testing.T) {
 
 	h.requireClosed(models.OutcomeForwarded)
 	require.Len(t, h.children, 1)
-	require.Equal(t, "AbuseCase:"+testCaseID+":batch-1", h.children[0].ID)
+	require.Equal(t, "ForwardBatch:"+testCaseID+":1", h.children[0].ID)
 	var wantSent []sent
 	for _, d := range ts {
 		if d.Provider.Found {
@@ -157,7 +157,7 @@ func TestBatchTargets(t *testing.T) {
 	require.Len(t, b[2], 1)
 	require.Equal(t, "d0100.example", b[2][0].Domain)
 	require.Empty(t, batchTargets(nil, 50))
-	require.Equal(t, "AbuseCase:c9:batch-3", BatchWorkflowID("c9", 3))
+	require.Equal(t, "ForwardBatch:c9:3", BatchWorkflowID("c9", 3))
 }
 
 // sentStep finds a notice by step without failing the test.

@@ -11,46 +11,53 @@ import (
 	"github.com/abusedesk/abusedesk/models"
 )
 
-// a is the nil receiver through which workflows name activities.
-var a *activities.Activities
+// Phase is what a running case waits for (CaseStatus.Awaiting); it
+// decides which decisions the update validator accepts.
+type Phase string
 
-// phase is what a running case waits for; it decides which decisions the
-// update validator accepts.
-type phase string
-
+// Phases of a case.
 const (
-	phaseNone           phase = ""
-	phaseAnalyst        phase = "analyst"         // hosted content: violates / no_violation / need_info
-	phaseDispute        phase = "dispute"         // operator disputed: uphold / reverse
-	phaseReporter       phase = "reporter"        // need_info asked
-	phaseOperator       phase = "operator"        // waiting on the operator's answer
-	phaseCounterNotice  phase = "counter_notice"  // waiting out 10-14 business days
-	phaseRegistrant     phase = "registrant"      // WHOIS correction window
-	phaseRegistrarWhois phase = "registrar_whois" // analyst: uphold (suspend) / decline
-	phaseHijack         phase = "registrar_hijack"
+	PhaseNone           Phase = ""
+	PhaseAnalyst        Phase = "analyst"         // hosted content: violates / no_violation / need_info
+	PhaseDispute        Phase = "dispute"         // operator disputed: uphold / reverse
+	PhaseReporter       Phase = "reporter"        // need_info asked
+	PhaseOperator       Phase = "operator"        // waiting on the operator's answer
+	PhaseCounterNotice  Phase = "counter_notice"  // waiting out 10-14 business days
+	PhaseRegistrant     Phase = "registrant"      // WHOIS correction window
+	PhaseRegistrarWhois Phase = "registrar_whois" // analyst: uphold (suspend) / decline
+	PhaseHijack         Phase = "registrar_hijack"
 )
 
 // caseState is the state of one running case.
 type caseState struct {
-	in        CaseInput
-	st        CaseStatus
-	phase     phase
-	targets   []activities.Target
-	pending   *Decision
-	operator  *OperatorResponse
-	answered  bool
-	court     *CourtAction
-	strikeFor []string // accounts with a strike recorded by this case
+	in       CaseInput
+	st       CaseStatus
+	phase    Phase
+	targets  []activities.Target
+	pending  *Decision
+	operator *OperatorResponse
+	answered bool
+	court    *CourtAction
+	// responses are the registrants' answers received while one was
+	// awaited, in order (whois matches them to its domains).
+	responses []OperatorResponse
+	// everyTarget and oneDeadline: the case runs with
+	// changeNoticeEveryTarget and changeOneOperatorDeadline (operator.go).
+	everyTarget, oneDeadline bool
+	copyright                copyrightState
 }
 
 // CaseWorkflow carries one abuse report from intake to its outcome
-// (DESIGN.md "The process it implements").
+// (docs/DESIGN.md, "The process").
 func CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, error) {
 	s := &caseState{in: in, st: CaseStatus{Status: models.StatusClassifying, Service: models.ServiceNone}}
 	if err := s.registerHandlers(ctx); err != nil {
 		return CaseResult{}, err
 	}
 	if err := s.run(ctx); err != nil {
+		return CaseResult{}, err
+	}
+	if err := s.awaitCopyrightWatch(ctx); err != nil {
 		return CaseResult{}, err
 	}
 	// Let an update that raced the close finish before the run ends.
@@ -84,28 +91,37 @@ func (s *caseState) receiveSignals(ctx workflow.Context) {
 	opCh := workflow.GetSignalChannel(ctx, SignalOperatorResponse)
 	repCh := workflow.GetSignalChannel(ctx, SignalReporterAnswer)
 	courtCh := workflow.GetSignalChannel(ctx, SignalCourtAction)
+	copyrightCh := workflow.GetSignalChannel(ctx, SignalCopyrightCompleted)
 	for {
 		sel := workflow.NewSelector(ctx)
 		sel.AddReceive(opCh, func(c workflow.ReceiveChannel, _ bool) {
 			var r OperatorResponse
 			c.Receive(ctx, &r)
-			if (s.phase == phaseOperator || s.phase == phaseRegistrant) && s.operator == nil {
+			if s.phase == PhaseRegistrant {
+				s.responses = append(s.responses, r)
+			}
+			if (s.phase == PhaseOperator || s.phase == PhaseRegistrant) && s.operator == nil {
 				s.operator = &r
 			}
 		})
 		sel.AddReceive(repCh, func(c workflow.ReceiveChannel, _ bool) {
 			var r ReporterAnswer
 			c.Receive(ctx, &r)
-			if s.phase == phaseReporter {
+			if s.phase == PhaseReporter {
 				s.answered = true
 			}
 		})
 		sel.AddReceive(courtCh, func(c workflow.ReceiveChannel, _ bool) {
 			var r CourtAction
 			c.Receive(ctx, &r)
-			if s.phase == phaseCounterNotice && s.court == nil {
+			if s.phase == PhaseCounterNotice && s.court == nil {
 				s.court = &r
 			}
+		})
+		sel.AddReceive(copyrightCh, func(c workflow.ReceiveChannel, _ bool) {
+			var r CopyrightCompleted
+			c.Receive(ctx, &r)
+			s.copyright.completed = true
 		})
 		sel.Select(ctx)
 	}
@@ -163,11 +179,11 @@ func (s *caseState) validateDecision(d Decision) error {
 	if s.pending != nil {
 		return conflict("another decision is being applied")
 	}
-	allowed := map[phase][]Verdict{
-		phaseAnalyst:        {VerdictViolates, VerdictNoViolation, VerdictNeedInfo},
-		phaseDispute:        {VerdictUphold, VerdictReverse},
-		phaseRegistrarWhois: {VerdictUphold, VerdictDecline},
-		phaseHijack:         {VerdictUphold, VerdictReverse},
+	allowed := map[Phase][]Verdict{
+		PhaseAnalyst:        {VerdictViolates, VerdictNoViolation, VerdictNeedInfo},
+		PhaseDispute:        {VerdictUphold, VerdictReverse},
+		PhaseRegistrarWhois: {VerdictUphold, VerdictDecline},
+		PhaseHijack:         {VerdictUphold, VerdictReverse},
 	}[s.phase]
 	for _, v := range allowed {
 		if v == d.Verdict {
@@ -179,7 +195,7 @@ func (s *caseState) validateDecision(d Decision) error {
 		return conflict("the case is still being classified; try again in a moment")
 	case s.st.Service != models.ServiceHosting && s.st.Service != models.ServiceRegistrar:
 		return conflict("not a hosting case: a %s case takes no analyst decision", s.st.Service)
-	case s.phase == phaseNone:
+	case s.phase == PhaseNone:
 		return conflict("case is %s and is carrying out the last decision; it takes no decision now", s.st.Status)
 	case len(allowed) == 0:
 		return conflict("case is %s (waiting on the %s); it takes no decision now", s.st.Status, s.phase)
@@ -195,8 +211,8 @@ func (s *caseState) takeDecision(ctx workflow.Context) (Decision, error) {
 	d := *s.pending
 	// The decision is taken: until the case asks again (next phase), no
 	// other decision is accepted and none is kept for a later question.
-	s.pending, s.phase = nil, phaseNone
-	err := workflow.ExecuteActivity(withDB(ctx), a.RecordDecision, activities.DecisionRecord{
+	s.pending, s.phase = nil, PhaseNone
+	err := workflow.ExecuteActivity(withDB(ctx), activities.ActRecordDecision, activities.DecisionRecord{
 		CaseID: s.in.CaseID, Step: fmt.Sprintf("decision-%d", len(s.st.Decisions)),
 		Verdict: string(d.Verdict), Clause: d.Clause, Reason: d.Reason, Analyst: d.Analyst,
 	}).Get(ctx, nil)
@@ -225,14 +241,14 @@ func (s *caseState) setStatus(ctx workflow.Context, st models.Status, out models
 			acct = t.AccountID
 		}
 	}
-	return workflow.ExecuteLocalActivity(withLocalDB(ctx), a.SetStatus, activities.StatusInput{
+	return workflow.ExecuteLocalActivity(withLocalDB(ctx), activities.ActSetStatus, activities.StatusInput{
 		CaseID: s.in.CaseID, Status: st, Outcome: out, Service: s.st.Service,
 		Domain: s.st.Domain, AccountID: acct, NextDeadline: deadline,
 	}).Get(ctx, nil)
 }
 
 func (s *caseState) close(ctx workflow.Context, out models.Outcome) error {
-	s.phase = phaseNone
+	s.phase = PhaseNone
 	return s.setStatus(ctx, models.StatusClosed, out, nil, "")
 }
 
@@ -242,7 +258,7 @@ func (s *caseState) notice(ctx workflow.Context, in activities.NoticeInput) work
 	if in.TokenTTL == 0 {
 		in.TokenTTL = s.in.Timers.NoticeTokenTTL
 	}
-	return workflow.ExecuteActivity(withNotice(ctx), a.SendNotice, in)
+	return workflow.ExecuteActivity(withNotice(ctx), activities.ActSendNotice, in)
 }
 
 func waitAll(ctx workflow.Context, fs ...workflow.Future) error {

@@ -20,6 +20,27 @@ func TestCaseWorkflowID(t *testing.T) {
 	require.Equal(t, "TerminationReview:acct-1:repeat_infringer", ReviewWorkflowID("acct-1", activities.ReviewRepeatInfringer))
 }
 
+// No other workflow's ID reads as a case: not a batch (with its own prefix,
+// or with the case prefix it had before), a review, or a bounce.
+func TestOnlyCaseIDsReadAsCases(t *testing.T) {
+	for _, id := range []string{
+		BatchWorkflowID("Cabc", 1),
+		legacyBatchWorkflowID("Cabc", 1),
+		"AbuseCase:Cabc:batch-1",
+		ReviewWorkflowID("acct-1", activities.ReviewHosting),
+		NoticeBounceWorkflowID("n_1"),
+		"AbuseCase:",
+		"abc",
+	} {
+		_, ok := CaseIDFromWorkflowID(id)
+		require.False(t, ok, id)
+	}
+	require.NotEqual(t, CaseWorkflowID("Cabc"), BatchWorkflowID("Cabc", 1)[:len(CaseWorkflowID("Cabc"))])
+	id, ok := CaseIDFromWorkflowID(CaseWorkflowID("Cabc"))
+	require.True(t, ok)
+	require.Equal(t, "Cabc", id)
+}
+
 // Notices the CDN path sends, per domain.
 func operatorForward(domain string) sent {
 	return sent{Step: "operator-forward:" + domain, Role: models.RoleOperator, Kind: activities.NoticeForwardOperator}
@@ -160,7 +181,7 @@ func TestHostedTargetWaitsForAnAnalyst(t *testing.T) {
 
 	require.False(t, completed, "a hosted case does not close on its own")
 	require.Equal(t, models.StatusAwaitingAnalyst, st.Status)
-	require.Equal(t, string(phaseAnalyst), st.Awaiting)
+	require.Equal(t, string(PhaseAnalyst), st.Awaiting)
 	require.Equal(t, models.ServiceHosting, st.Service)
 	require.Equal(t, "site.example", st.Domain)
 	require.Equal(t, []sent{receipt}, h.sent(), "only the receipt is sent before the analyst decides")
@@ -190,7 +211,7 @@ func TestRegistrarTargetIsAnswered(t *testing.T) {
 	h.start(caseInput(models.CategoryPhishing, true))
 
 	h.requireClosed(models.OutcomeRegistrarAnswered)
-	h.requireNotices(sent{Step: "reporter-registrar", Role: models.RoleReporter, Kind: activities.NoticeReporterRegistrar})
+	h.requireNotices(sent{Step: "reporter-registrar:parked.example", Role: models.RoleReporter, Kind: activities.NoticeReporterRegistrar})
 	require.Equal(t, models.ServiceRegistrar, h.status().Service)
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -93,9 +92,8 @@ func newHarness(t *testing.T) *harness {
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: WorkflowCase})
 	env.RegisterWorkflowWithOptions(TerminationReview, workflow.RegisterOptions{Name: WorkflowTerminationReview})
-	// Activities has exported helpers that are not activities (NoticeToken,
-	// RenderForDelivery): plain RegisterActivity panics on them.
-	env.RegisterActivityWithOptions(&activities.Activities{}, activity.RegisterOptions{SkipInvalidStructFunctions: true})
+	// Registered by their stable names, as the worker does.
+	activities.Register(env, &activities.Activities{})
 	env.SetStartTime(t0)
 	h := &harness{t: t, env: env}
 	env.SetOnChildWorkflowStartedListener(func(info *workflow.Info, _ workflow.Context, args converter.EncodedValues) {
@@ -121,26 +119,26 @@ func (h *harness) mocks() map[string][2]any {
 		return func(_ context.Context, in activities.ObjectsInput) error { h.record(name, in); return nil }
 	}
 	return map[string][2]any{
-		"Classify": {a.Classify, func(_ context.Context, in activities.ClassifyInput) (activities.ClassifyResult, error) {
+		"Classify": {activities.ActClassify, func(_ context.Context, in activities.ClassifyInput) (activities.ClassifyResult, error) {
 			h.record("Classify", in)
 			return h.classify, nil
 		}},
-		"SendNotice": {a.SendNotice, func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
+		"SendNotice": {activities.ActSendNotice, func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
 			h.record("SendNotice", in)
 			return activities.NoticeResult{NoticeID: in.CaseID + "/" + in.Step}, nil
 		}},
-		"SetStatus": {a.SetStatus, func(_ context.Context, in activities.StatusInput) error {
+		"SetStatus": {activities.ActSetStatus, func(_ context.Context, in activities.StatusInput) error {
 			h.record("SetStatus", in)
 			return nil
 		}},
-		"RecordDecision": {a.RecordDecision, func(_ context.Context, in activities.DecisionRecord) error {
+		"RecordDecision": {activities.ActRecordDecision, func(_ context.Context, in activities.DecisionRecord) error {
 			h.record("RecordDecision", in)
 			return nil
 		}},
-		"DisableObjects": {a.DisableObjects, objects("DisableObjects")},
-		"RestoreObjects": {a.RestoreObjects, objects("RestoreObjects")},
-		"RemoveObjects":  {a.RemoveObjects, objects("RemoveObjects")},
-		"RecordStrike": {a.RecordStrike, func(_ context.Context, in activities.StrikeInput) (activities.StrikeResult, error) {
+		"DisableObjects": {activities.ActDisableObjects, objects("DisableObjects")},
+		"RestoreObjects": {activities.ActRestoreObjects, objects("RestoreObjects")},
+		"RemoveObjects":  {activities.ActRemoveObjects, objects("RemoveObjects")},
+		"RecordStrike": {activities.ActRecordStrike, func(_ context.Context, in activities.StrikeInput) (activities.StrikeResult, error) {
 			h.record("RecordStrike", in)
 			var res activities.StrikeResult
 			if h.strikeReviews != nil {
@@ -148,23 +146,23 @@ func (h *harness) mocks() map[string][2]any {
 			}
 			return res, nil
 		}},
-		"SetDomainStatus": {a.SetDomainStatus, func(_ context.Context, in activities.DomainInput) error {
+		"SetDomainStatus": {activities.ActSetDomainStatus, func(_ context.Context, in activities.DomainInput) error {
 			h.record("SetDomainStatus", in)
 			return nil
 		}},
-		"FileClearinghouseReport": {a.FileClearinghouseReport, func(_ context.Context, in activities.ClearinghouseInput) (activities.ClearinghouseResult, error) {
+		"FileClearinghouseReport": {activities.ActFileClearinghouseReport, func(_ context.Context, in activities.ClearinghouseInput) (activities.ClearinghouseResult, error) {
 			h.record("FileClearinghouseReport", in)
 			return activities.ClearinghouseResult{Reference: "ch-1"}, nil
 		}},
-		"AccountHistory": {a.AccountHistory, func(_ context.Context, in activities.AccountHistoryInput) (activities.AccountHistory, error) {
+		"AccountHistory": {activities.ActAccountHistory, func(_ context.Context, in activities.AccountHistoryInput) (activities.AccountHistory, error) {
 			h.record("AccountHistory", in)
 			return h.history, nil
 		}},
-		"TerminateAccount": {a.TerminateAccount, func(_ context.Context, in activities.TerminateInput) error {
+		"TerminateAccount": {activities.ActTerminateAccount, func(_ context.Context, in activities.TerminateInput) error {
 			h.record("TerminateAccount", in)
 			return nil
 		}},
-		"SetReviewStatus": {a.SetReviewStatus, func(_ context.Context, in activities.ReviewStatusInput) error {
+		"SetReviewStatus": {activities.ActSetReviewStatus, func(_ context.Context, in activities.ReviewStatusInput) error {
 			h.record("SetReviewStatus", in)
 			return nil
 		}},

@@ -7,7 +7,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/abusedesk/abusedesk/activities"
-	"github.com/abusedesk/abusedesk/calendar"
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -16,14 +15,14 @@ import (
 // statute's 10 to 14 (17 U.S.C. 512(g)(2)(C)).
 const CounterNoticeBusinessDays = 10
 
-// hostedContent is DESIGN.md step 4: an analyst decides; on violates access
+// hostedContent is docs/DESIGN.md step 4: an analyst decides; on violates access
 // is disabled and the operator has a window to answer. A CSAM case arrives
 // here with access already disabled (run).
 func (s *caseState) hostedContent(ctx workflow.Context, targets []activities.Target) error {
 	objects := hostedObjects(targets)
 	csam := s.in.Category == models.CategoryCSAM
 	for {
-		s.phase = phaseAnalyst
+		s.phase = PhaseAnalyst
 		if err := s.setStatus(ctx, models.StatusAwaitingAnalyst, models.OutcomeNone, nil, ""); err != nil {
 			return err
 		}
@@ -34,7 +33,7 @@ func (s *caseState) hostedContent(ctx workflow.Context, targets []activities.Tar
 		switch d.Verdict {
 		case VerdictNoViolation:
 			if csam {
-				if err := s.objects(ctx, a.RestoreObjects, "restore-csam", objects, d.Reason); err != nil {
+				if err := s.objects(ctx, activities.ActRestoreObjects, "restore-csam", objects, d.Reason); err != nil {
 					return err
 				}
 			}
@@ -71,8 +70,8 @@ func hostedObjects(targets []activities.Target) []string {
 	return objects
 }
 
-func (s *caseState) objects(ctx workflow.Context, fn any, step string, ids []string, reason string) error {
-	return workflow.ExecuteActivity(withDB(ctx), fn, activities.ObjectsInput{
+func (s *caseState) objects(ctx workflow.Context, activity string, step string, ids []string, reason string) error {
+	return workflow.ExecuteActivity(withDB(ctx), activity, activities.ObjectsInput{
 		CaseID: s.in.CaseID, Step: step, ObjectIDs: ids, Reason: reason,
 	}).Get(ctx, nil)
 }
@@ -94,7 +93,7 @@ func (s *caseState) askReporter(ctx workflow.Context, d Decision) (bool, error) 
 	}).Get(ctx, nil); err != nil {
 		return false, err
 	}
-	s.phase, s.answered = phaseReporter, false
+	s.phase, s.answered = PhaseReporter, false
 	if err := s.setStatus(ctx, models.StatusAwaitingReporter, models.OutcomeNone,
 		deadlineAt(ctx, s.in.Timers.ReporterInfoWindow), "reporter_answer"); err != nil {
 		return false, err
@@ -106,9 +105,11 @@ func (s *caseState) askReporter(ctx workflow.Context, d Decision) (bool, error) 
 // violates disables access, records the strike, notifies the operator and
 // the reporter, then waits on the operator.
 func (s *caseState) violates(ctx workflow.Context, targets []activities.Target, objects []string, d Decision) error {
+	s.everyTarget = workflow.GetVersion(ctx, changeNoticeEveryTarget, workflow.DefaultVersion, 1) == 1
+	s.oneDeadline = workflow.GetVersion(ctx, changeOneOperatorDeadline, workflow.DefaultVersion, 1) == 1
 	csam := s.in.Category == models.CategoryCSAM
 	if !csam {
-		if err := s.objects(ctx, a.DisableObjects, "disable", objects, d.Clause); err != nil {
+		if err := s.objects(ctx, activities.ActDisableObjects, "disable", objects, d.Clause); err != nil {
 			return err
 		}
 	}
@@ -120,158 +121,36 @@ func (s *caseState) violates(ctx workflow.Context, targets []activities.Target, 
 	}
 	if csam {
 		// The operator is never told of a CSAM report; the content stays down.
-		if err := s.objects(ctx, a.RemoveObjects, "remove-csam", objects, d.Clause); err != nil {
+		if err := s.objects(ctx, activities.ActRemoveObjects, "remove-csam", objects, d.Clause); err != nil {
 			return err
 		}
 		return s.close(ctx, models.OutcomeContentRemoved)
 	}
 	// From the first notice on, an operator's answer counts (one may answer
 	// while the notices to the other domains are still going out).
-	s.phase, s.operator = phaseOperator, nil
+	s.phase, s.operator = PhaseOperator, nil
+	// The deadline every notice states is the one the case waits for
+	// (changeOneOperatorDeadline); before, each notice computed its own.
+	var deadline time.Time
+	if s.oneDeadline {
+		deadline = workflow.Now(ctx).Add(s.in.Timers.OperatorResponseWindow).UTC()
+	}
 	for _, t := range targets {
-		if err := s.notice(ctx, activities.NoticeInput{
+		in := activities.NoticeInput{
 			Step: "operator-violation:" + t.Domain, Kind: activities.NoticeOperatorViolation,
 			Role: models.RoleOperator, Domain: t.Domain, WithResponseLink: true,
 			TokenTTL: s.in.Timers.NoticeTokenTTL,
-			Facts: map[string]string{"clause": d.Clause, "reason": d.Reason,
-				"deadline": workflow.Now(ctx).Add(s.in.Timers.OperatorResponseWindow).UTC().Format(time.RFC1123)},
-		}).Get(ctx, nil); err != nil {
+			Facts:    map[string]string{"clause": d.Clause, "reason": d.Reason},
+			Deadline: optionalTime(deadline),
+		}
+		if !s.oneDeadline {
+			in.Facts["deadline"] = workflow.Now(ctx).Add(s.in.Timers.OperatorResponseWindow).UTC().Format(time.RFC1123)
+		}
+		if err := s.notice(ctx, in).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
-	return s.awaitOperator(ctx, targets, objects)
-}
-
-// awaitOperator races the operator's answer against a reminder and the
-// deadline (OperatorReminderAfter, OperatorResponseWindow).
-func (s *caseState) awaitOperator(ctx workflow.Context, targets []activities.Target, objects []string) error {
-	tm := s.in.Timers
-	deadline := workflow.Now(ctx).Add(tm.OperatorResponseWindow).UTC()
-	reminder := workflow.Now(ctx).Add(tm.OperatorReminderAfter).UTC()
-	if err := s.setStatus(ctx, models.StatusAwaitingOperator, models.OutcomeNone, &deadline, "operator_response"); err != nil {
-		return err
-	}
-	if tm.OperatorReminderAfter < tm.OperatorResponseWindow {
-		ok, err := workflow.AwaitWithTimeout(ctx, reminder.Sub(workflow.Now(ctx)), func() bool { return s.operator != nil })
-		if err != nil {
-			return err
-		}
-		if !ok {
-			if err := s.notice(ctx, activities.NoticeInput{
-				Step: "operator-reminder", Kind: activities.NoticeOperatorReminder, Role: models.RoleOperator,
-				Domain: s.st.Domain, Facts: map[string]string{"deadline": deadline.Format(time.RFC1123)},
-			}).Get(ctx, nil); err != nil {
-				return err
-			}
-		}
-	}
-	ok, err := workflow.AwaitWithTimeout(ctx, deadline.Sub(workflow.Now(ctx)), func() bool { return s.operator != nil })
-	if err != nil {
-		return err
-	}
-	if !ok {
-		// No answer by the deadline: the object is removed for good.
-		if err := s.objects(ctx, a.RemoveObjects, "remove-no-response", objects, "no response"); err != nil {
-			return err
-		}
-		if err := s.strikes(ctx, targets, "", false, true); err != nil {
-			return err
-		}
-		if err := s.notice(ctx, activities.NoticeInput{
-			Step: "operator-removed", Kind: activities.NoticeOperatorRemoved, Role: models.RoleOperator, Domain: s.st.Domain,
-		}).Get(ctx, nil); err != nil {
-			return err
-		}
-		return s.close(ctx, models.OutcomeContentRemovedNoResponse)
-	}
-	switch s.operator.Response {
-	case ResponseRemoved:
-		return s.close(ctx, models.OutcomeContentRemoved)
-	case ResponseCounterNotice:
-		return s.counterNotice(ctx, targets, objects)
-	default:
-		return s.dispute(ctx, targets, objects)
-	}
-}
-
-// dispute sends the operator's dispute back to an analyst.
-func (s *caseState) dispute(ctx workflow.Context, targets []activities.Target, objects []string) error {
-	s.phase = phaseDispute
-	var due *time.Time
-	if s.in.Timers.DisputeReviewWindow > 0 {
-		due = deadlineAt(ctx, s.in.Timers.DisputeReviewWindow)
-	}
-	if err := s.setStatus(ctx, models.StatusDisputed, models.OutcomeNone, due, "dispute_review"); err != nil {
-		return err
-	}
-	d, err := s.takeDecision(ctx)
-	if err != nil {
-		return err
-	}
-	if d.Verdict == VerdictReverse {
-		return s.restore(ctx, targets, objects, "reversed", d.Reason)
-	}
-	if err := s.notice(ctx, activities.NoticeInput{
-		Step: "operator-upheld", Kind: activities.NoticeOperatorUpheld, Role: models.RoleOperator,
-		Domain: s.st.Domain, Facts: map[string]string{"reason": d.Reason},
-	}).Get(ctx, nil); err != nil {
-		return err
-	}
-	return s.close(ctx, models.OutcomeRestrictionUpheld)
-}
-
-// counterNotice forwards a DMCA counter-notice to the complainant and
-// restores access after CounterNoticeBusinessDays unless a court action is
-// signalled first.
-func (s *caseState) counterNotice(ctx workflow.Context, targets []activities.Target, objects []string) error {
-	received := s.operator.ReceivedAt
-	if received.IsZero() {
-		received = workflow.Now(ctx)
-	}
-	restoreAt := calendar.AddBusinessDays(received.UTC(), CounterNoticeBusinessDays)
-	s.st.RestoreAt = &restoreAt
-	if err := s.notice(ctx, activities.NoticeInput{
-		Step: "complainant-counter-notice", Kind: activities.NoticeComplainantCounter, Role: models.RoleComplainant,
-		Domain: s.st.Domain, Facts: map[string]string{"restore_at": restoreAt.Format("Monday, 2 January 2006"),
-			"counter_notice_id": s.operator.NoticeID},
-	}).Get(ctx, nil); err != nil {
-		return err
-	}
-	s.phase, s.court = phaseCounterNotice, nil
-	if err := s.setStatus(ctx, models.StatusCounterNotice, models.OutcomeNone, &restoreAt, "restore"); err != nil {
-		return err
-	}
-	courtFiled, err := workflow.AwaitWithTimeout(ctx, restoreAt.Sub(workflow.Now(ctx)), func() bool { return s.court != nil })
-	if err != nil {
-		return err
-	}
-	if courtFiled {
-		return s.close(ctx, models.OutcomeCourtAction)
-	}
-	if err := s.notice(ctx, activities.NoticeInput{
-		Step: "complainant-restored", Kind: activities.NoticeComplainantRestored, Role: models.RoleComplainant,
-		Domain: s.st.Domain,
-	}).Get(ctx, nil); err != nil {
-		return err
-	}
-	return s.restore(ctx, targets, objects, "counter_notice", "no court action was filed")
-}
-
-// restore re-enables access, withdraws the case's strike, tells the operator.
-func (s *caseState) restore(ctx workflow.Context, targets []activities.Target, objects []string, why, reason string) error {
-	if err := s.objects(ctx, a.RestoreObjects, "restore", objects, why); err != nil {
-		return err
-	}
-	if err := s.strikes(ctx, targets, "", true, false); err != nil {
-		return err
-	}
-	if err := s.notice(ctx, activities.NoticeInput{
-		Step: "operator-restored", Kind: activities.NoticeOperatorRestored, Role: models.RoleOperator,
-		Domain: s.st.Domain, Facts: map[string]string{"why": why, "reason": reason},
-	}).Get(ctx, nil); err != nil {
-		return err
-	}
-	return s.close(ctx, models.OutcomeRestored)
+	return s.awaitOperator(ctx, targets, objects, deadline)
 }
 
 // strikes records (or withdraws) one strike per account of the case.
@@ -283,7 +162,7 @@ func (s *caseState) strikes(ctx workflow.Context, targets []activities.Target, c
 		}
 		seen[t.AccountID] = true
 		var res activities.StrikeResult
-		if err := workflow.ExecuteActivity(withDB(ctx), a.RecordStrike, activities.StrikeInput{
+		if err := workflow.ExecuteActivity(withDB(ctx), activities.ActRecordStrike, activities.StrikeInput{
 			CaseID: s.in.CaseID, AccountID: t.AccountID, Category: s.in.Category, Clause: clause,
 			Withdraw: withdraw, NoMeaningfulStep: noStep,
 		}).Get(ctx, &res); err != nil {

@@ -15,13 +15,19 @@ import (
 // Notices of the hosted path.
 var (
 	reporterDecision = sent{Step: "reporter-decision", Role: models.RoleReporter, Kind: activities.NoticeReporterDecision}
-	operatorReminder = sent{Step: "operator-reminder", Role: models.RoleOperator, Kind: activities.NoticeOperatorReminder}
-	operatorRemoved  = sent{Step: "operator-removed", Role: models.RoleOperator, Kind: activities.NoticeOperatorRemoved}
-	operatorUpheld   = sent{Step: "operator-upheld", Role: models.RoleOperator, Kind: activities.NoticeOperatorUpheld}
-	operatorRestored = sent{Step: "operator-restored", Role: models.RoleOperator, Kind: activities.NoticeOperatorRestored}
+	// The operator-side steps of the one-domain cases below, one per domain.
+	operatorReminder = operatorStep("operator-reminder", hostedDomain, activities.NoticeOperatorReminder)
+	operatorRemoved  = operatorStep("operator-removed", hostedDomain, activities.NoticeOperatorRemoved)
+	operatorUpheld   = operatorStep("operator-upheld", hostedDomain, activities.NoticeOperatorUpheld)
+	operatorRestored = operatorStep("operator-restored", hostedDomain, activities.NoticeOperatorRestored)
 	complainantCN    = sent{Step: "complainant-counter-notice", Role: models.RoleComplainant, Kind: activities.NoticeComplainantCounter}
 	complainantRest  = sent{Step: "complainant-restored", Role: models.RoleComplainant, Kind: activities.NoticeComplainantRestored}
 )
+
+// operatorStep is the notice of step to the operator of domain.
+func operatorStep(step, domain string, kind activities.NoticeKind) sent {
+	return sent{Step: step + ":" + domain, Role: models.RoleOperator, Kind: kind}
+}
 
 func operatorViolation(domain string) sent {
 	return sent{Step: "operator-violation:" + domain, Role: models.RoleOperator, Kind: activities.NoticeOperatorViolation}
@@ -56,7 +62,10 @@ func requireViolatesApplied(t *testing.T, h *harness, decidedAt time.Time) {
 	op, _ := h.notice("operator-violation:" + hostedDomain)
 	require.True(t, op.WithResponseLink)
 	require.Equal(t, "ip", op.Facts["clause"])
-	require.Equal(t, decidedAt.Add(DefaultTimers.OperatorResponseWindow).Format(time.RFC1123), op.Facts["deadline"])
+	// The notice states the deadline the case then waits for.
+	require.NotNil(t, op.Deadline)
+	require.Equal(t, decidedAt.Add(DefaultTimers.OperatorResponseWindow), *op.Deadline)
+	require.NotContains(t, op.Facts, "deadline", "one deadline, as a time")
 	rep, _ := h.notice("reporter-decision")
 	require.Equal(t, "violates", rep.Facts["decision"])
 	// Access is disabled before the operator is told.
@@ -74,7 +83,7 @@ func TestHostedRemovedBeforeReminder(t *testing.T) {
 	requireViolatesApplied(t, h, t0.Add(time.Hour))
 	h.requireNotices(reporterDecision, operatorViolation(hostedDomain))
 	require.Equal(t, models.StatusAwaitingOperator, waiting.Status)
-	require.Equal(t, string(phaseOperator), waiting.Awaiting)
+	require.Equal(t, string(PhaseOperator), waiting.Awaiting)
 	require.Equal(t, "operator_response", waiting.DeadlineKind)
 	require.Equal(t, t0.Add(time.Hour+DefaultTimers.OperatorResponseWindow), waiting.NextDeadline.UTC())
 	require.Empty(t, h.callsOf("RemoveObjects"))
@@ -93,7 +102,7 @@ func TestHostedRemovedAfterReminder(t *testing.T) {
 	h.requireClosed(models.OutcomeContentRemoved)
 	requireViolatesApplied(t, h, t0.Add(time.Hour))
 	h.requireNotices(reporterDecision, operatorViolation(hostedDomain), operatorReminder)
-	_, rem := h.notice("operator-reminder")
+	_, rem := h.notice("operator-reminder:" + hostedDomain)
 	require.Equal(t, t0.Add(time.Hour+DefaultTimers.OperatorReminderAfter), rem.At)
 	require.Empty(t, h.callsOf("RemoveObjects"))
 }
@@ -128,9 +137,9 @@ func TestHostedDisputeUpheld(t *testing.T) {
 	requireAccepted(t, up)
 	h.requireClosed(models.OutcomeRestrictionUpheld)
 	require.Equal(t, models.StatusDisputed, disputed.Status)
-	require.Equal(t, string(phaseDispute), disputed.Awaiting)
+	require.Equal(t, string(PhaseDispute), disputed.Awaiting)
 	h.requireNotices(reporterDecision, operatorViolation(hostedDomain), operatorUpheld)
-	n, _ := h.notice("operator-upheld")
+	n, _ := h.notice("operator-upheld:" + hostedDomain)
 	require.Equal(t, "the copy is verbatim", n.Facts["reason"])
 	require.Len(t, h.decisionRecords(), 2)
 	require.Equal(t, "decision-2", h.decisionRecords()[1].Step)
@@ -159,7 +168,7 @@ func TestHostedDisputeReversed(t *testing.T) {
 		{CaseID: testCaseID, AccountID: "acct-1", Category: models.CategoryCopyright, Clause: "ip"},
 		{CaseID: testCaseID, AccountID: "acct-1", Category: models.CategoryCopyright, Withdraw: true},
 	}, h.strikes())
-	n, _ := h.notice("operator-restored")
+	n, _ := h.notice("operator-restored:" + hostedDomain)
 	require.Equal(t, "reversed", n.Facts["why"])
 	require.Equal(t, "licensed", n.Facts["reason"])
 }
@@ -187,7 +196,7 @@ func TestHostedCounterNoticeRestoresAfterTenBusinessDays(t *testing.T) {
 			h.requireNotices(want...)
 
 			require.Equal(t, models.StatusCounterNotice, waiting.Status)
-			require.Equal(t, string(phaseCounterNotice), waiting.Awaiting)
+			require.Equal(t, string(PhaseCounterNotice), waiting.Awaiting)
 			require.Equal(t, "restore", waiting.DeadlineKind)
 			require.NotNil(t, waiting.RestoreAt)
 
@@ -272,11 +281,11 @@ func TestHostedNeedInfoAnswered(t *testing.T) {
 	requireAccepted(t, dec)
 	h.requireClosed(models.OutcomeNoViolation)
 	require.Equal(t, models.StatusAwaitingReporter, asking.Status)
-	require.Equal(t, string(phaseReporter), asking.Awaiting)
+	require.Equal(t, string(PhaseReporter), asking.Awaiting)
 	require.Equal(t, "reporter_answer", asking.DeadlineKind)
 	require.Equal(t, t0.Add(time.Hour+DefaultTimers.ReporterInfoWindow), asking.NextDeadline.UTC())
 	require.Equal(t, models.StatusAwaitingAnalyst, back.Status)
-	require.Equal(t, string(phaseAnalyst), back.Awaiting)
+	require.Equal(t, string(PhaseAnalyst), back.Awaiting)
 	require.Nil(t, back.NextDeadline)
 
 	h.requireNotices(sent{Step: "reporter-question-1", Role: models.RoleReporter, Kind: activities.NoticeReporterQuestion}, reporterDecision)
@@ -364,6 +373,6 @@ func TestHostedOperatorAnswerWhileNoticesGoOut(t *testing.T) {
 	h.requireClosed(models.OutcomeContentRemoved)
 	require.Empty(t, h.callsOf("RemoveObjects"))
 	for _, n := range h.sent() {
-		require.NotEqual(t, operatorReminder, n, fmt.Sprint(h.sent()))
+		require.NotEqual(t, activities.NoticeOperatorReminder, n.Kind, fmt.Sprint(h.sent()))
 	}
 }

@@ -23,6 +23,9 @@ const (
 	SignalOperatorResponse = "operator-response"
 	SignalReporterAnswer   = "reporter-answer"
 	SignalCourtAction      = "court-action"
+	// SignalCopyrightCompleted: the complainant of an incomplete copyright
+	// complaint gave the missing 512(c)(3) elements (CopyrightCompleted).
+	SignalCopyrightCompleted = "copyright-completed"
 )
 
 // TaskQueue is the default task queue of the case workers.
@@ -33,12 +36,16 @@ const caseIDPrefix = "AbuseCase:"
 // CaseWorkflowID is the workflow ID of a case.
 func CaseWorkflowID(caseID string) string { return caseIDPrefix + caseID }
 
-// CaseIDFromWorkflowID is the inverse of CaseWorkflowID.
+// CaseIDFromWorkflowID is the inverse of CaseWorkflowID: false for any
+// other workflow's ID. Case IDs never hold a colon, so the IDs of bulk
+// batches started before they had their own prefix
+// ("AbuseCase:<case>:batch-<n>") are no case either.
 func CaseIDFromWorkflowID(id string) (string, bool) {
-	if !strings.HasPrefix(id, caseIDPrefix) {
+	rest, ok := strings.CutPrefix(id, caseIDPrefix)
+	if !ok || rest == "" || strings.Contains(rest, ":") {
 		return "", false
 	}
-	return strings.TrimPrefix(id, caseIDPrefix), true
+	return rest, true
 }
 
 // Typed search attributes, set at start and upserted on every change, so the
@@ -81,6 +88,9 @@ type CaseInput struct {
 	Category          models.Category
 	ForwardToOperator bool
 	Timers            Timers
+	// CopyrightIncomplete: a copyright complaint lacking some 512(c)(3)
+	// elements; its forwards are complaints until SignalCopyrightCompleted.
+	CopyrightIncomplete bool
 }
 
 // CaseResult is how the case ended.
@@ -105,19 +115,25 @@ const (
 	VerdictRelease     Verdict = "release"
 )
 
-// Terms clauses an analyst cites for "violates" (DESIGN.md step 4).
-// phishing_fraud (phishing, scams, fraud) is split from DESIGN's "malware,
-// phishing, command and control" and "otherwise illegal … fraud" so that a
-// phishing page is not decided as malware or other_illegal; malware keeps
+// Terms clauses an analyst cites for "violates" (docs/DESIGN.md step 4.1).
+// phishing_fraud (phishing, scams, fraud) is a clause of its own, apart from
+// "malware, phishing, command and control" and "otherwise illegal … fraud",
+// so that a phishing page is not decided as malware or other_illegal; malware keeps
 // malware and command and control. Only the validators read this list (they
 // do not run on replay).
 var Clauses = []string{"csam", "ip", "defamation", "controlled_substances", "trafficking", "malware", "phishing_fraud", "other_illegal"}
 
 // Decision is the payload of UpdateDecide.
 type Decision struct {
-	Verdict    Verdict
-	Reason     string
-	Clause     string
+	Verdict Verdict
+	Reason  string
+	// Clause is the terms clause a "violates" cites.
+	Clause string
+	// Service is the service a review's "terminate" ends (hosting, cdn,
+	// registrar; "" is hosting). Decisions recorded before it existed
+	// carried the service in Clause, which is still read when Service is
+	// empty (terminationService).
+	Service    string
 	Question   string
 	LegalBasis string
 	Analyst    string
@@ -157,6 +173,12 @@ type ReporterAnswer struct {
 type CourtAction struct {
 	By        string
 	Reference string
+}
+
+// CopyrightCompleted is the payload of SignalCopyrightCompleted (the
+// statements and signature are stored in the database).
+type CopyrightCompleted struct {
+	CompletedAt time.Time
 }
 
 // CaseStatus is what QueryStatus answers.

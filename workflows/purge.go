@@ -9,7 +9,7 @@ import (
 	"github.com/abusedesk/abusedesk/activities"
 )
 
-// Stable names of the personal-data purge (DESIGN.md step 9: personal data
+// Stable names of the personal-data purge (docs/DESIGN.md step 9: personal data
 // is erased from the database a set period after closing).
 const (
 	// WorkflowPurge is the registration name of PurgeWorkflow.
@@ -80,7 +80,7 @@ func PurgeWorkflow(ctx workflow.Context, in PurgeInput) (PurgeResult, error) {
 			return PurgeResult{}, workflow.NewContinueAsNewError(ctx, WorkflowPurge, next)
 		}
 		var res activities.PurgeResult
-		if err := workflow.ExecuteActivity(ctx, a.ErasePersonalData, activities.PurgeInput{
+		if err := workflow.ExecuteActivity(ctx, activities.ActErasePersonalData, activities.PurgeInput{
 			ClosedBefore: cutoff, Limit: in.BatchSize,
 		}).Get(ctx, &res); err != nil {
 			return out, err

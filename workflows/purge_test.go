@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -65,9 +64,9 @@ func runPurge(t *testing.T, start time.Time, in PurgeInput, f *fakeCases) PurgeR
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(PurgeWorkflow, workflow.RegisterOptions{Name: WorkflowPurge})
-	env.RegisterActivityWithOptions(&activities.Activities{}, activity.RegisterOptions{SkipInvalidStructFunctions: true})
+	activities.Register(env, &activities.Activities{})
 	env.SetStartTime(start)
-	env.OnActivity(a.ErasePersonalData, mock.Anything, mock.Anything).Return(f.erase)
+	env.OnActivity(activities.ActErasePersonalData, mock.Anything, mock.Anything).Return(f.erase)
 	env.ExecuteWorkflow(WorkflowPurge, in)
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
@@ -134,9 +133,9 @@ func TestPurgeContinuesAsNewWithItsCutoffAndCounts(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(PurgeWorkflow, workflow.RegisterOptions{Name: WorkflowPurge})
-	env.RegisterActivityWithOptions(&activities.Activities{}, activity.RegisterOptions{SkipInvalidStructFunctions: true})
+	activities.Register(env, &activities.Activities{})
 	env.SetStartTime(t0)
-	env.OnActivity(a.ErasePersonalData, mock.Anything, mock.Anything).
+	env.OnActivity(activities.ActErasePersonalData, mock.Anything, mock.Anything).
 		Return(activities.PurgeResult{Cases: 1, More: true}, nil)
 	env.ExecuteWorkflow(WorkflowPurge, PurgeInput{PurgeAfter: DefaultPurgeAfter, BatchSize: 1})
 	require.True(t, env.IsWorkflowCompleted())
@@ -156,11 +155,11 @@ func TestPurgeRetriesAFailedBatch(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(PurgeWorkflow, workflow.RegisterOptions{Name: WorkflowPurge})
-	env.RegisterActivityWithOptions(&activities.Activities{}, activity.RegisterOptions{SkipInvalidStructFunctions: true})
+	activities.Register(env, &activities.Activities{})
 	env.SetStartTime(t0)
-	env.OnActivity(a.ErasePersonalData, mock.Anything, mock.Anything).
+	env.OnActivity(activities.ActErasePersonalData, mock.Anything, mock.Anything).
 		Return(activities.PurgeResult{}, errors.New("database is away")).Once()
-	env.OnActivity(a.ErasePersonalData, mock.Anything, mock.Anything).
+	env.OnActivity(activities.ActErasePersonalData, mock.Anything, mock.Anything).
 		Return(activities.PurgeResult{Cases: 4}, nil).Once()
 	env.ExecuteWorkflow(WorkflowPurge, PurgeInput{PurgeAfter: DefaultPurgeAfter})
 	require.NoError(t, env.GetWorkflowError())

@@ -12,12 +12,27 @@ import (
 
 const regDomain = "parked.example"
 
+// The registrar path's notices, one per domain ("<step>:<domain>").
+func registrantStep(step, domain string, kind activities.NoticeKind) sent {
+	return sent{Step: step + ":" + domain, Role: models.RoleRegistrant, Kind: kind}
+}
+
 var (
-	registrantWhois     = sent{Step: "registrant-whois", Role: models.RoleRegistrant, Kind: activities.NoticeRegistrantWhois}
-	registrantReminder  = sent{Step: "registrant-reminder", Role: models.RoleRegistrant, Kind: activities.NoticeRegistrantReminder}
-	registrantSuspended = sent{Step: "registrant-suspended", Role: models.RoleRegistrant, Kind: activities.NoticeRegistrantSuspended}
-	registrantLocked    = sent{Step: "registrant-locked", Role: models.RoleRegistrant, Kind: activities.NoticeRegistrantLocked}
+	registrantWhois     = registrantStep("registrant-whois", regDomain, activities.NoticeRegistrantWhois)
+	registrantReminder  = registrantStep("registrant-reminder", regDomain, activities.NoticeRegistrantReminder)
+	registrantSuspended = registrantStep("registrant-suspended", regDomain, activities.NoticeRegistrantSuspended)
+	registrantLocked    = registrantStep("registrant-locked", regDomain, activities.NoticeRegistrantLocked)
 )
+
+// registrantCorrects signals, d after the start, the registrant's
+// confirmation through the link of domain's WHOIS notice (the mocked
+// SendNotice names a notice "<case>/<step>").
+func (h *harness) registrantCorrects(d time.Duration, domain string) {
+	h.at(d, func() {
+		h.env.SignalWorkflow(SignalOperatorResponse, OperatorResponse{
+			NoticeID: testCaseID + "/registrant-whois:" + domain, Response: ResponseRemoved, ReceivedAt: h.env.Now().UTC()})
+	})
+}
 
 func registrarHarness(t *testing.T) *harness {
 	h := newHarness(t)
@@ -44,17 +59,17 @@ func TestWhoisNoCorrectionSuspended(t *testing.T) {
 	require.Equal(t, t0.Add(window), waiting.NextDeadline.UTC())
 	require.Equal(t, models.ServiceRegistrar, waiting.Service)
 	require.Equal(t, models.StatusRegistrarReview, review.Status)
-	require.Equal(t, string(phaseRegistrarWhois), review.Awaiting)
+	require.Equal(t, string(PhaseRegistrarWhois), review.Awaiting)
 
-	n, _ := h.notice("registrant-whois")
+	n, _ := h.notice("registrant-whois:" + regDomain)
 	require.True(t, n.WithResponseLink)
 	require.Equal(t, regDomain, n.Domain)
-	_, rem := h.notice("registrant-reminder")
+	_, rem := h.notice("registrant-reminder:" + regDomain)
 	require.Equal(t, t0.Add(window/2), rem.At)
 
 	ds := h.callsOf("SetDomainStatus")
 	require.Len(t, ds, 1)
-	require.Equal(t, activities.DomainInput{CaseID: testCaseID, Step: "suspend", Domain: regDomain, Status: EPPServerHold}, ds[0].Arg)
+	require.Equal(t, activities.DomainInput{CaseID: testCaseID, Step: "suspend:" + regDomain, Domain: regDomain, Status: EPPServerHold}, ds[0].Arg)
 	require.Equal(t, t0.Add(window+day), ds[0].At)
 	require.Equal(t, []activities.DecisionRecord{{CaseID: testCaseID, Step: "decision-1", Verdict: "uphold", Reason: "fake address", Analyst: "ana"}}, h.decisionRecords())
 }
@@ -73,7 +88,7 @@ func TestWhoisNoCorrectionDeclined(t *testing.T) {
 func TestWhoisCorrected(t *testing.T) {
 	for _, at := range []time.Duration{2 * day, 10 * day} { // before and after the reminder
 		h := registrarHarness(t)
-		h.operatorAnswers(at, ResponseRemoved)
+		h.registrantCorrects(at, regDomain)
 		h.start(caseInput(models.CategoryRegistrarWhois, false))
 
 		h.requireClosed(models.OutcomeDomainCorrected)
@@ -102,10 +117,10 @@ func TestHijackingLockedThenUpheld(t *testing.T) {
 	h.requireNotices(registrantLocked)
 	ds := h.callsOf("SetDomainStatus")
 	require.Len(t, ds, 1, "the lock stays")
-	require.Equal(t, activities.DomainInput{CaseID: testCaseID, Step: "lock", Domain: regDomain, Status: EPPClientTransferProhibited}, ds[0].Arg)
+	require.Equal(t, activities.DomainInput{CaseID: testCaseID, Step: "lock:" + regDomain, Domain: regDomain, Status: EPPClientTransferProhibited}, ds[0].Arg)
 	require.Equal(t, t0, ds[0].At, "locked at once")
 	require.Equal(t, models.StatusRegistrarReview, review.Status)
-	require.Equal(t, string(phaseHijack), review.Awaiting)
+	require.Equal(t, string(PhaseHijack), review.Awaiting)
 	require.Len(t, h.decisionRecords(), 1)
 }
 
@@ -117,8 +132,8 @@ func TestHijackingLockedThenReversed(t *testing.T) {
 	requireAccepted(t, d)
 	h.requireClosed(models.OutcomeNoViolation)
 	require.Equal(t, []any{
-		activities.DomainInput{CaseID: testCaseID, Step: "lock", Domain: regDomain, Status: EPPClientTransferProhibited},
-		activities.DomainInput{CaseID: testCaseID, Step: "unlock", Domain: regDomain, Status: EPPClientTransferProhibited, Clear: true},
+		activities.DomainInput{CaseID: testCaseID, Step: "lock:" + regDomain, Domain: regDomain, Status: EPPClientTransferProhibited},
+		activities.DomainInput{CaseID: testCaseID, Step: "unlock:" + regDomain, Domain: regDomain, Status: EPPClientTransferProhibited, Clear: true},
 	}, h.args("SetDomainStatus"))
 	ds := h.callsOf("SetDomainStatus")
 	require.Equal(t, t0, ds[0].At)
@@ -140,8 +155,8 @@ func TestRegistrarOnlyDomainScope(t *testing.T) {
 			h.start(caseInput(tc.cat, true))
 
 			h.requireClosed(models.OutcomeRegistrarAnswered)
-			h.requireNotices(sent{Step: "reporter-registrar", Role: models.RoleReporter, Kind: activities.NoticeReporterRegistrar})
-			n, _ := h.notice("reporter-registrar")
+			h.requireNotices(sent{Step: "reporter-registrar:" + regDomain, Role: models.RoleReporter, Kind: activities.NoticeReporterRegistrar})
+			n, _ := h.notice("reporter-registrar:" + regDomain)
 			require.Equal(t, tc.why, n.Facts["why"])
 			require.Equal(t, regDomain, n.Domain)
 			require.Empty(t, h.callsOf("SetDomainStatus"))

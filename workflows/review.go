@@ -38,7 +38,7 @@ type ReviewResult struct {
 type ReviewStatus struct {
 	AccountID string
 	Kind      string
-	Status    string
+	Status    models.ReviewState
 	History   activities.AccountHistory
 	Decision  *Decision
 }
@@ -47,7 +47,7 @@ type ReviewStatus struct {
 // to terminate or decline. Terminating hosting needs a reason; terminating
 // a non-hosting service (CDN, registrar) also needs a recorded legal basis.
 func TerminationReview(ctx workflow.Context, in ReviewInput) (ReviewResult, error) {
-	st := &ReviewStatus{AccountID: in.AccountID, Kind: in.Kind, Status: "gathering"}
+	st := &ReviewStatus{AccountID: in.AccountID, Kind: in.Kind, Status: models.ReviewGathering}
 	var pending *Decision
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (ReviewStatus, error) { return *st, nil }); err != nil {
 		return ReviewResult{}, err
@@ -62,7 +62,7 @@ func TerminationReview(ctx workflow.Context, in ReviewInput) (ReviewResult, erro
 			if st.Decision != nil {
 				return conflict("the review is already decided (%s)", st.Decision.Verdict)
 			}
-			if st.Status != "awaiting_analyst" {
+			if st.Status != models.ReviewAwaitingAnalyst {
 				return conflict("the review is %s", st.Status)
 			}
 			return ValidateTermination(d)
@@ -71,20 +71,20 @@ func TerminationReview(ctx workflow.Context, in ReviewInput) (ReviewResult, erro
 		return ReviewResult{}, err
 	}
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
-	status := func(s string, d *Decision) error {
+	status := func(s models.ReviewState, d *Decision) error {
 		st.Status = s
 		in := activities.ReviewStatusInput{ReviewID: id, AccountID: in.AccountID, Kind: in.Kind, Status: s, TriggerCaseID: in.TriggerCaseID}
 		if d != nil {
 			in.Verdict, in.Reason, in.Analyst = string(d.Verdict), d.Reason, d.Analyst
 		}
-		return workflow.ExecuteActivity(withDB(ctx), a.SetReviewStatus, in).Get(ctx, nil)
+		return workflow.ExecuteActivity(withDB(ctx), activities.ActSetReviewStatus, in).Get(ctx, nil)
 	}
-	if err := workflow.ExecuteActivity(withDB(ctx), a.AccountHistory, activities.AccountHistoryInput{
+	if err := workflow.ExecuteActivity(withDB(ctx), activities.ActAccountHistory, activities.AccountHistoryInput{
 		AccountID: in.AccountID, Kind: in.Kind,
 	}).Get(ctx, &st.History); err != nil {
 		return ReviewResult{}, err
 	}
-	if err := status("awaiting_analyst", nil); err != nil {
+	if err := status(models.ReviewAwaitingAnalyst, nil); err != nil {
 		return ReviewResult{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return pending != nil }); err != nil {
@@ -93,16 +93,16 @@ func TerminationReview(ctx workflow.Context, in ReviewInput) (ReviewResult, erro
 	d := *pending
 	if d.Verdict == VerdictTerminate {
 		service := "hosting"
-		if d.LegalBasis != "" && d.Clause != "" {
-			service = d.Clause
+		if d.LegalBasis != "" && terminationService(d) != "" {
+			service = terminationService(d)
 		}
-		if err := workflow.ExecuteActivity(withDB(ctx), a.TerminateAccount, activities.TerminateInput{
+		if err := workflow.ExecuteActivity(withDB(ctx), activities.ActTerminateAccount, activities.TerminateInput{
 			ReviewID: id, AccountID: in.AccountID, Kind: in.Kind, Service: service,
 			Reason: d.Reason, LegalBasis: d.LegalBasis, Analyst: d.Analyst,
 		}).Get(ctx, nil); err != nil {
 			return ReviewResult{}, err
 		}
-		if err := workflow.ExecuteActivity(withNotice(ctx), a.SendNotice, activities.NoticeInput{
+		if err := workflow.ExecuteActivity(withNotice(ctx), activities.ActSendNotice, activities.NoticeInput{
 			CaseID: id, Step: "operator-terminated", Kind: activities.NoticeOperatorTerminated,
 			Role: models.RoleOperator, AccountID: in.AccountID,
 			Facts: map[string]string{"service": service, "reason": d.Reason, "kind": in.Kind},
@@ -110,15 +110,25 @@ func TerminationReview(ctx workflow.Context, in ReviewInput) (ReviewResult, erro
 			return ReviewResult{}, err
 		}
 	}
-	if err := status("closed", &d); err != nil {
+	if err := status(models.ReviewClosed, &d); err != nil {
 		return ReviewResult{}, err
 	}
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	return ReviewResult{Verdict: d.Verdict}, nil
 }
 
-// ValidateTermination checks a review decision. For terminate, Clause names
-// the service ("hosting" by default; "cdn" or "registrar" need LegalBasis).
+// terminationService is the service a terminate decision names: Service,
+// or Clause in decisions from before Service existed.
+func terminationService(d Decision) string {
+	if d.Service != "" {
+		return d.Service
+	}
+	return d.Clause
+}
+
+// ValidateTermination checks a review decision. For terminate, Service
+// names the service ("hosting" by default; "cdn" or "registrar" need
+// LegalBasis).
 func ValidateTermination(d Decision) error {
 	switch d.Verdict {
 	case VerdictTerminate, VerdictDecline:
@@ -129,14 +139,14 @@ func ValidateTermination(d Decision) error {
 		return malformed("a %s decision needs a reason", d.Verdict)
 	}
 	if d.Verdict == VerdictTerminate {
-		switch d.Clause {
+		switch svc := terminationService(d); svc {
 		case "", "hosting":
 		case "cdn", "registrar":
 			if d.LegalBasis == "" {
-				return malformed("terminating the %s service needs a recorded legal basis (a court order reference or a named legal obligation)", d.Clause)
+				return malformed("terminating the %s service needs a recorded legal basis (a court order reference or a named legal obligation)", svc)
 			}
 		default:
-			return malformed("unknown service %q to terminate (hosting, cdn, registrar)", d.Clause)
+			return malformed("unknown service %q to terminate (hosting, cdn, registrar)", svc)
 		}
 	}
 	return nil

@@ -84,7 +84,7 @@ func TestReviewRunsAndTerminates(t *testing.T) {
 	require.Len(t, h.children, 1)
 	require.Equal(t, reviewID, h.children[0].ID)
 
-	require.Equal(t, "awaiting_analyst", reviewing.Status)
+	require.Equal(t, models.ReviewAwaitingAnalyst, reviewing.Status)
 	require.Equal(t, h.history, reviewing.History)
 	require.Nil(t, reviewing.Decision)
 
@@ -105,7 +105,7 @@ func TestReviewRunsAndTerminates(t *testing.T) {
 	st := h.reviewStatuses()
 	require.Len(t, st, 2)
 	require.Equal(t, reviewID, st[1].ReviewID)
-	require.Equal(t, "closed", st[1].Status)
+	require.Equal(t, models.ReviewClosed, st[1].Status)
 	require.Equal(t, "terminate", st[1].Verdict)
 	require.Equal(t, testCaseID, st[1].TriggerCaseID)
 }
@@ -171,6 +171,7 @@ func TestTerminationReviewTerminate(t *testing.T) {
 		{"hosting named", Decision{Verdict: VerdictTerminate, Clause: "hosting", Reason: "repeat infringer"}, "hosting"},
 		{"cdn with a legal basis", Decision{Verdict: VerdictTerminate, Clause: "cdn", Reason: "court order", LegalBasis: "order 26-123"}, "cdn"},
 		{"registrar with a legal basis", Decision{Verdict: VerdictTerminate, Clause: "registrar", Reason: "court order", LegalBasis: "order 26-124"}, "registrar"},
+		{"cdn named as Service", Decision{Verdict: VerdictTerminate, Service: "cdn", Reason: "court order", LegalBasis: "order 26-125"}, "cdn"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, id := reviewHarness(t)
@@ -186,7 +187,7 @@ func TestTerminationReviewTerminate(t *testing.T) {
 
 			requireAccepted(t, u)
 			require.Equal(t, ReviewResult{Verdict: VerdictTerminate}, h.reviewResult())
-			require.Equal(t, "awaiting_analyst", before.Status)
+			require.Equal(t, models.ReviewAwaitingAnalyst, before.Status)
 			require.Equal(t, h.history, before.History)
 			require.Equal(t, []any{activities.AccountHistoryInput{AccountID: "acct-1", Kind: activities.ReviewRepeatInfringer}}, h.args("AccountHistory"))
 			require.Equal(t, []any{activities.TerminateInput{
@@ -256,6 +257,9 @@ func TestValidateTermination(t *testing.T) {
 		{"terminate registrar without legal basis", Decision{Verdict: VerdictTerminate, Clause: "registrar", Reason: "r"}, false},
 		{"terminate registrar with legal basis", Decision{Verdict: VerdictTerminate, Clause: "registrar", Reason: "r", LegalBasis: "statute"}, true},
 		{"unknown service", Decision{Verdict: VerdictTerminate, Clause: "email", Reason: "r", LegalBasis: "x"}, false},
+		{"Service cdn without legal basis", Decision{Verdict: VerdictTerminate, Service: "cdn", Reason: "r"}, false},
+		{"Service registrar with legal basis", Decision{Verdict: VerdictTerminate, Service: "registrar", Reason: "r", LegalBasis: "statute"}, true},
+		{"unknown Service", Decision{Verdict: VerdictTerminate, Service: "email", Reason: "r", LegalBasis: "x"}, false},
 		{"terminate without reason", Decision{Verdict: VerdictTerminate}, false},
 		{"decline", Decision{Verdict: VerdictDecline, Reason: "r"}, true},
 		{"decline without reason", Decision{Verdict: VerdictDecline}, false},

@@ -17,7 +17,7 @@ func (s *caseState) run(ctx workflow.Context) error {
 		Step: "reporter-receipt", Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter,
 	})
 	var cls activities.ClassifyResult
-	if err := workflow.ExecuteLocalActivity(withLocalDB(ctx), a.Classify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
+	if err := workflow.ExecuteLocalActivity(withLocalDB(ctx), activities.ActClassify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
 		return err
 	}
 	if err := receipt.Get(ctx, nil); err != nil {
@@ -53,7 +53,7 @@ func (s *caseState) run(ctx workflow.Context) error {
 		// CSAM is disabled at once: before the clearinghouse report and the
 		// forwards, which may wait hours on a remote service.
 		if len(hosted) > 0 {
-			if err := s.objects(ctx, a.DisableObjects, "disable-csam", hostedObjects(hosted), "csam"); err != nil {
+			if err := s.objects(ctx, activities.ActDisableObjects, "disable-csam", hostedObjects(hosted), "csam"); err != nil {
 				return err
 			}
 		}
@@ -70,7 +70,7 @@ func (s *caseState) run(ctx workflow.Context) error {
 	case len(hosted) > 0:
 		return s.hostedContent(ctx, hosted)
 	case len(registrar) > 0:
-		return s.registrar(ctx, registrar[0])
+		return s.registrar(ctx, registrar)
 	case len(cdn) > 0:
 		return s.close(ctx, models.OutcomeForwarded)
 	}
@@ -107,6 +107,7 @@ func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target
 	// A few domains: the forwards and the reply to the reporter go out
 	// together (the forwards are durable once scheduled), so a CDN case
 	// closes after one round of notices.
+	completedBefore := s.copyright.completed
 	var fs []workflow.Future
 	var lines []string
 	for _, t := range targets {
@@ -116,7 +117,11 @@ func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target
 		lines = append(lines, providerLine(t))
 	}
 	fs = append(fs, s.replyForwarded(ctx, targets[0].Domain, strings.Join(lines, "\n"), toOperator))
-	return waitAll(ctx, fs...)
+	if err := waitAll(ctx, fs...); err != nil {
+		return err
+	}
+	s.watchCopyrightCompletion(ctx, targets, toOperator, completedBefore)
+	return nil
 }
 
 // replyForwarded tells the reporter whom the complaint went to and whom to
@@ -136,7 +141,7 @@ func (s *caseState) replyForwarded(ctx workflow.Context, domain, providers strin
 // reportToClearinghouse opens the child-safety clearinghouse report of a
 // CSAM case; the case cannot close before it is filed.
 func (s *caseState) reportToClearinghouse(ctx workflow.Context) error {
-	return workflow.ExecuteActivity(withDB(ctx), a.FileClearinghouseReport, activities.ClearinghouseInput{
+	return workflow.ExecuteActivity(withDB(ctx), activities.ActFileClearinghouseReport, activities.ClearinghouseInput{
 		CaseID: s.in.CaseID,
 	}).Get(ctx, nil)
 }

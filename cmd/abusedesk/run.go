@@ -131,5 +131,3 @@ func printBanner(cfg *config.Config, role app.Role, adminKey string) {
 	}
 	fmt.Fprintln(w, "Load the demo customers with: go run ./cmd/abusedesk import --demo   ·   Ctrl-C stops.")
 }
-
-var _ = cobra.Command{}

@@ -38,7 +38,7 @@ func temporalServerCmd() *cobra.Command {
 			defer stopProfiler()
 			s, err := temporalserver.Start(ctx, temporalserver.Options{
 				Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, DataDir: cfg.DataDir,
-				DB: db, PostgresURL: pgURL, Retention: cfg.TemporalRetention, SearchAttributes: app.SearchAttributes,
+				DB: db, PostgresURL: pgURL, Retention: cfg.TemporalRetention, SearchAttributes: app.SearchAttributes(),
 				UIAddr: cfg.UIAddr, ArchivalDir: filepath.Join(cfg.DataDir, "archive"),
 				UIGate: configKeyGate(cfg), Logger: app.NewLogger(cfg.LogLevel).With("component", "temporal-server"),
 			})
