@@ -51,6 +51,10 @@ type PurgeResult struct {
 	// MailReplies counts replies to notices by mail whose sender, subject
 	// and text were erased.
 	MailReplies int
+	// IntakeReplies counts the email intake's replies (to a report's
+	// sender) erased: those naming a purged case, and those naming no case
+	// (refusals) created before the cutoff.
+	IntakeReplies int
 	// Held is the number of cases past the cutoff kept because of a legal
 	// hold, when the batch ran (a gauge, not a sum).
 	Held int
@@ -66,6 +70,7 @@ func (p *PurgeResult) Add(r PurgeResult) {
 	p.ReporterReplies += r.ReporterReplies
 	p.Evidence += r.Evidence
 	p.MailReplies += r.MailReplies
+	p.IntakeReplies += r.IntakeReplies
 	p.Held, p.More = r.Held, r.More
 }
 
@@ -129,6 +134,15 @@ func (a *Activities) ErasePersonalData(ctx context.Context, in PurgeInput) (Purg
 		if len(ids) > limit {
 			ids, res.More = ids[:limit], true
 		}
+		// Replies to mails that made no case have no case to wait for:
+		// they go at the same age as a closed case's data.
+		if tx.Migrator().HasTable(intakeRepliesTable) {
+			r := tx.Exec("DELETE FROM "+intakeRepliesTable+" WHERE (case_id = '' OR case_id IS NULL) AND created_at < ?", cutoff)
+			if r.Error != nil {
+				return r.Error
+			}
+			res.IntakeReplies = int(r.RowsAffected)
+		}
 		if len(ids) == 0 {
 			return nil
 		}
@@ -139,6 +153,9 @@ func (a *Activities) ErasePersonalData(ctx context.Context, in PurgeInput) (Purg
 	}
 	return res, nil
 }
+
+// intakeRepliesTable holds the email intake's replies (store.IntakeReply).
+const intakeRepliesTable = "intake_replies"
 
 // erase blanks the personal columns of the cases ids and their rows in the
 // other tables, then records each erasure.
@@ -173,6 +190,14 @@ func (a *Activities) erase(tx *gorm.DB, ids []string, cutoff time.Time, res *Pur
 			Updates(map[string]any{"from_addr": "", "subject": "", "text": ErasedText})); err != nil {
 			return err
 		}
+	}
+	if tx.Migrator().HasTable(intakeRepliesTable) {
+		n, err := count(tx.Table(intakeRepliesTable).Where("case_id IN ? AND \"to\" <> ''", ids).
+			Updates(map[string]any{"to": "", "subject": "", "body": ErasedText}))
+		if err != nil {
+			return err
+		}
+		res.IntakeReplies += n
 	}
 	if tx.Migrator().HasTable(EvidenceTable) {
 		if res.Evidence, err = count(tx.Table(EvidenceTable).Where("case_id IN ? AND raw IS NOT NULL", ids).

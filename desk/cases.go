@@ -46,7 +46,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) ([]CaseView, error) 
 	for _, cs := range cases {
 		out = append(out, caseView(cs, byCase[cs.ID]))
 	}
-	return out, nil
+	return out, d.withAssignees(ctx, out)
 }
 
 // QueryCases lists the cases' rows in queue order (ListCases without the
@@ -74,6 +74,11 @@ func (d *Desk) LoadCase(ctx context.Context, id string) (CaseView, error) {
 		out.Notices[i].Body = ns[i].BodyText
 	}
 	out.Description = cs.Description
+	one := []CaseView{out}
+	if err := d.withAssignees(ctx, one); err != nil {
+		return CaseView{}, err
+	}
+	out = one[0]
 	out.Reporter = &models.Reporter{Name: cs.ReporterName, Email: cs.ReporterEmail, Organization: cs.ReporterOrg, Title: cs.ReporterTitle}
 	det, err := store.LoadCaseDetail(ctx, d.DB, id)
 	if err != nil {
@@ -81,6 +86,9 @@ func (d *Desk) LoadCase(ctx context.Context, id string) (CaseView, error) {
 	}
 	out.URLCount, out.URLs, out.Decisions, out.Blocks = det.URLCount, det.URLs, det.Decisions, det.Blocks
 	if out.MailReplies, err = d.MailReplies(ctx, id); err != nil {
+		return CaseView{}, err
+	}
+	if err := d.loadOperatorAnswers(ctx, &out); err != nil {
 		return CaseView{}, err
 	}
 	if err := d.loadDelivery(ctx, &out); err != nil {

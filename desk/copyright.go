@@ -11,6 +11,7 @@ import (
 
 	"github.com/abusedesk/abusedesk/intake"
 	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/store"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
@@ -107,14 +108,11 @@ func validateCompletion(req CopyrightCompletion) error {
 func (d *Desk) recordCompletion(ctx context.Context, cs models.Case, req CopyrightCompletion) error {
 	now := time.Now().UTC()
 	return d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&models.Case{}).Where("id = ? AND copyright_incomplete = ?", cs.ID, true).Updates(map[string]any{
-			"copyright_incomplete": false, "copyright_missing": "", "copyright_sig": req.Signature,
-			"copyright_completed_at": now, "updated_at": now,
-		})
-		if res.Error != nil {
-			return res.Error
+		done, err := store.CompleteCopyright(tx, cs.ID, req.Signature, now)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !done {
 			return Conflict("signature", "case %s was completed by another request", cs.ID)
 		}
 		return d.journal(tx, "reporter", cs.ID, "copyright_completed", "copyright-completed:"+cs.ID,

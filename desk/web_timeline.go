@@ -50,7 +50,7 @@ func (d *Desk) Timeline(ctx context.Context, caseID string) ([]TimelineEntry, er
 	if d.KeyRing != nil {
 		dc = codec.DisplayConverter(d.KeyRing)
 	}
-	return WithDeliveries(BuildTimeline(&h, dc), ds), nil
+	return d.withAnswerStatements(ctx, caseID, WithDeliveries(BuildTimeline(&h, dc), ds))
 }
 
 // BuildTimeline describes the events people care about; workflow-task

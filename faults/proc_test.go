@@ -3,7 +3,6 @@ package faults
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/abusedesk/abusedesk/temporalserver"
 )
 
 // proc is one abusedesk subprocess.
@@ -122,10 +123,9 @@ func runOnce(t *testing.T, env map[string]string, args ...string) {
 // freeAddr is a loopback address with a port that was free a moment ago.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	a, err := temporalserver.FreeAddr()
 	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
+	return a
 }
 
 // waitHealthy polls GET /healthz until it answers 200, failing the test

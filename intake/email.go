@@ -62,6 +62,8 @@ func MigrateEvidence(db *gorm.DB) error {
 var (
 	_ mailintake.Submitter = (*Service)(nil)
 	_ mailintake.Validator = (*Service)(nil)
+
+	_ mailintake.DuplicateSubmitter = (*Service)(nil)
 )
 
 // SubmitEmailReport makes a case of a parsed mail exactly as POST
@@ -73,6 +75,15 @@ var (
 // or its evidence could not be stored; a retry finds the case by its key
 // and completes the evidence.
 func (s *Service) SubmitEmailReport(ctx context.Context, p mailintake.Parsed, raw []byte) (string, []models.FieldError, error) {
+	id, _, problems, err := s.SubmitEmailReportOnce(ctx, p, raw)
+	return id, problems, err
+}
+
+// SubmitEmailReportOnce is SubmitEmailReport that also says whether the
+// mail repeated an earlier submission (the case is then the earlier one),
+// so that the listener can tell an authenticated sender which case it
+// repeated (issue 14, "No silence").
+func (s *Service) SubmitEmailReportOnce(ctx context.Context, p mailintake.Parsed, raw []byte) (string, bool, []models.FieldError, error) {
 	r := p.Report
 	r.Untrusted = r.Untrusted || p.Untrusted
 	if r.Source == "" {
@@ -80,7 +91,7 @@ func (s *Service) SubmitEmailReport(ctx context.Context, p mailintake.Parsed, ra
 	}
 	var refused []models.FieldError
 	if r, refused = usableURLs(r); len(r.URLs) == 0 && len(refused) > 0 {
-		return "", refused, nil
+		return "", false, refused, nil
 	}
 	d := Dedup{Scope: ScopeReport, Key: p.DedupKey, Digest: p.Digest}
 	if p.Authenticated && p.From != "" {
@@ -89,19 +100,19 @@ func (s *Service) SubmitEmailReport(ctx context.Context, p mailintake.Parsed, ra
 	created, err := s.SubmitOnce(ctx, r, d)
 	var inv *Invalid
 	if errors.As(err, &inv) {
-		return "", withCopyrightHint(namedURLProblems(r, inv.Problems)), nil
+		return "", false, withCopyrightHint(namedURLProblems(r, inv.Problems)), nil
 	}
 	if err != nil {
-		return "", nil, err
+		return "", false, nil, err
 	}
 	if err := s.KeepEvidence(ctx, created.CaseID, r.Source, p.Format, d.EvidenceKey(), raw); err != nil {
-		return "", nil, err
+		return "", false, nil, err
 	}
 	if s.Log != nil {
 		s.Log.Info("email report accepted", "case_id", created.CaseID, "format", p.Format,
 			"replayed", created.Replayed, "untrusted", r.Untrusted)
 	}
-	return created.CaseID, nil, nil
+	return created.CaseID, created.Replayed, nil, nil
 }
 
 // ValidateReport lists every problem of a report, as Submit would; the

@@ -145,6 +145,18 @@ func operatorAnswerRetry(t *testing.T, postgres bool) {
 	cs := env.WaitCase(c.CaseID, caseWait, closed)
 	require.Equal(t, "content_removed", cs.Outcome)
 	require.Equal(t, http.StatusAccepted, first.Code, "recorded, delivery pending: %s", first.Body)
+	// Each answer says the state it left: recorded but not yet delivered,
+	// then delivered by the retry, which replays the recorded answer.
+	var st struct {
+		Delivered bool `json:"delivered"`
+		Replayed  bool `json:"replayed"`
+	}
+	first.JSON(t, &st)
+	require.False(t, st.Delivered, "%s", first.Body)
+	require.False(t, st.Replayed, "%s", first.Body)
+	r.JSON(t, &st)
+	require.True(t, st.Delivered, "%s", r.Body)
+	require.True(t, st.Replayed, "%s", r.Body)
 
 	// Once more: still the same answer; another answer stays a 409.
 	require.Equal(t, http.StatusOK, respond(t, env, noticeID, token, answer).Code)

@@ -71,7 +71,10 @@ var (
 // MaxMIMEParts, ParseTimeout) at the end of DATA (554 5.6.0, naming the
 // limit), and for each other message either submits a report or, when the
 // sender is authenticated (DMARC pass at Config.AuthservID), sends one
-// reply listing every problem to its envelope address. Such a message is
+// reply listing every problem to its envelope address. A message that
+// repeats an earlier report is attached to its case, and an authenticated
+// sender is told the case's id (reply_duplicate.go); a reply that may not
+// be sent is logged and counted. Such a message is
 // still answered 250: it was received and answered, and a 5xx would make
 // the sender's server bounce a second, less useful notice. A failure to
 // submit or to reply is answered 451 4.3.0, so that the sending server

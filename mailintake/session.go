@@ -122,7 +122,7 @@ func (s *Server) process(ctx context.Context, envFrom, rcpt string, raw []byte) 
 	}
 	problems := p.Problems
 	if len(problems) == 0 {
-		caseID, subProblems, err := s.sub.SubmitEmailReport(ctx, p, raw)
+		caseID, duplicate, subProblems, err := s.submit(ctx, p, raw)
 		if err != nil {
 			log.Error("email intake could not submit report", "error", redact(err.Error()))
 			return errTryLater
@@ -130,8 +130,12 @@ func (s *Server) process(ctx context.Context, envFrom, rcpt string, raw []byte) 
 		if len(subProblems) == 0 {
 			by, _, _ := strings.Cut(p.CategoryBy, ":") // the kind only: the log names no address
 			log.Info("email intake accepted report", "case_id", caseID, "category", string(p.Report.Category),
-				"category_by", by, "not_taken", len(p.Unusable), "untrusted", p.Untrusted)
-			s.answerPartial(ctx, log, p, envFrom, caseID)
+				"category_by", by, "not_taken", len(p.Unusable), "untrusted", p.Untrusted, "duplicate", duplicate)
+			if duplicate {
+				s.answerDuplicate(ctx, log, p, envFrom, caseID)
+			} else {
+				s.answerPartial(ctx, log, p, envFrom, caseID)
+			}
 			s.noteMail(ctx, p, raw, caseID, nil)
 			return nil
 		}
@@ -154,18 +158,13 @@ func (s *Server) answer(ctx context.Context, log *slog.Logger, p Parsed, envFrom
 	to, skip := replyTarget(p, envFrom)
 	switch {
 	case skip != "":
-		log.Info("email intake reply skipped", "reason", skip, "problems", len(problems))
+		withhold(log, refusalKind(p), skip, "problems", len(problems))
 		return nil
 	case p.DedupKey != "" && s.replied.has(p.DedupKey):
 		log.Info("email intake already answered this message", "problems", len(problems))
 		return nil
 	}
-	subject := "Re: " + strings.TrimSpace(p.Subject)
-	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(p.Subject)), "re:") {
-		subject = strings.TrimSpace(p.Subject)
-	} else if strings.TrimSpace(p.Subject) == "" {
-		subject = "Your abuse report could not be accepted"
-	}
+	subject := replySubject(p.Subject, "Your abuse report could not be accepted")
 	if err := s.rep.ReplyProblems(ctx, to, subject, problems); err != nil {
 		log.Error("email intake could not reply", "error", redact(err.Error()))
 		return errTryLater
@@ -188,7 +187,7 @@ func (s *Server) answerPartial(ctx context.Context, log *slog.Logger, p Parsed, 
 	}
 	to, skip := replyTarget(p, envFrom)
 	if skip != "" {
-		log.Info("email intake partial-acceptance reply skipped", "reason", skip, "not_taken", len(p.Unusable))
+		withhold(log, ReplyKindPartial, skip, "not_taken", len(p.Unusable))
 		return
 	}
 	var notTaken []models.FieldError
@@ -199,6 +198,14 @@ func (s *Server) answerPartial(ctx context.Context, log *slog.Logger, p Parsed, 
 	if err := pr.ReplyPartial(ctx, to, subject, caseID, notTaken); err != nil {
 		log.Error("email intake could not send the partial-acceptance reply", "error", redact(err.Error()))
 	}
+}
+
+// refusalKind is the kind of the one reply to a mail that made no case.
+func refusalKind(p Parsed) string {
+	if p.isIPReport() {
+		return ReplyKindIPReport
+	}
+	return ReplyKindRefusal
 }
 
 // MergeProblems adds the validator's problems to a document's own, except

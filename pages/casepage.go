@@ -30,6 +30,52 @@ type caseData struct {
 	// CanDownload shows the raw-history link to auditors only (the
 	// download needs that role).
 	CanDownload bool
+	// Answers are the answers to the case's notices, shown beside the
+	// decision form so that a dispute is read before it is decided.
+	Answers []answerShown
+}
+
+// answerShown is one operator's answer on the case page.
+type answerShown struct {
+	desk.OperatorAnswerView
+	NoticeID string
+	Role     models.RecipientRole
+	Label    string // the kind in words
+	// More counts the characters of the statement not shown (the page
+	// shows at most maxStatementShown; the API has the rest).
+	More int
+}
+
+// maxStatementShown bounds the statement shown on the case page (runes):
+// the text is the operator's, so a huge one must not bury the form.
+const maxStatementShown = 4000
+
+// answerKinds name each kind of answer.
+var answerKinds = map[string]string{
+	desk.AnswerDispute:       "Dispute",
+	desk.AnswerCounterNotice: "DMCA counter-notice",
+	desk.AnswerRemoved:       "Content removed",
+	desk.AnswerCorrected:     "Registration data corrected",
+}
+
+// answersShown lists the case's answers, each statement bounded.
+func answersShown(cs desk.CaseView) []answerShown {
+	var out []answerShown
+	for _, n := range cs.Notices {
+		if n.OperatorAnswer == nil {
+			continue
+		}
+		a := answerShown{OperatorAnswerView: *n.OperatorAnswer, NoticeID: n.NoticeID, Role: n.RecipientRole,
+			Label: answerKinds[n.OperatorAnswer.Kind]}
+		if a.Label == "" {
+			a.Label = a.Kind
+		}
+		if r := []rune(a.Statement); len(r) > maxStatementShown {
+			a.Statement, a.More = string(r[:maxStatementShown]), len(r)-maxStatementShown
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // verdicts the case page offers; the workflow's validator decides which
@@ -55,7 +101,7 @@ func (p *Pages) renderCase(c echo.Context, code int, form desk.DecisionRequest, 
 	}
 	k, _ := c.Get(ctxUser).(config.APIKey)
 	d := caseData{Case: cs, Form: form, Errors: errs, Refusal: refusal, Done: done, Clauses: clauseOptions(),
-		Suggested: suggested[cs.Status], CanDownload: models.Role(k.Role).Allows(models.RoleAuditor)}
+		Suggested: suggested[cs.Status], CanDownload: models.Role(k.Role).Allows(models.RoleAuditor), Answers: answersShown(cs)}
 	x, err := p.desk.ReportExtras(ctx, cs.CaseID)
 	if err != nil {
 		return err

@@ -47,7 +47,7 @@ type Pages struct {
 }
 
 // pageNames are the templates, each rendered inside layout.html.
-var pageNames = []string{"report", "received", "status", "respond", "login", "queue", "case", "timeline", "error", "drift"}
+var pageNames = []string{"report", "received", "status", "respond", "login", "queue", "case", "timeline", "error", "drift", "bulk", "dashboard"}
 
 // New parses the templates; it panics on a broken template, which is a
 // build-time mistake.
@@ -88,9 +88,13 @@ func (p *Pages) Routes(e *echo.Echo) {
 	e.GET("/console", p.page(p.queue), p.csrf, anyone)
 	e.GET("/console/cases/:id", p.page(p.casePage), p.csrf, analyst)
 	e.POST("/console/cases/:id/decide", p.page(p.postDecide), p.csrf, analyst)
+	e.POST("/console/cases/:id/claim", p.page(p.postClaim), p.csrf, analyst)
+	e.POST("/console/cases/:id/release", p.page(p.postRelease), p.csrf, analyst)
+	e.POST("/console/bulk", p.page(p.postBulk), p.csrf, analyst)
 	e.POST("/console/cases/:id/mail-replies/:reply_id/accept", p.page(p.postAcceptMailReply), p.csrf, analyst)
 	e.GET("/console/cases/:id/timeline", p.page(p.timelinePage), p.csrf, anyone)
 	e.GET("/console/senders", p.page(p.sendersPage), p.csrf, analyst)
+	e.GET("/console/dashboard", p.page(p.dashboardPage), p.csrf, anyone)
 }
 
 // cacheAssets lets browsers keep the assets a day; their URLs carry a

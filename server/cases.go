@@ -18,7 +18,7 @@ const maxCursorOffset = 1 << 30
 // caseFilter reads the queue's parameters.
 func caseFilter(c echo.Context) (desk.CaseFilter, error) {
 	f := desk.CaseFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"),
-		Service: c.QueryParam("service"), Domain: c.QueryParam("domain"), Limit: 50}
+		Service: c.QueryParam("service"), Domain: c.QueryParam("domain"), Assignee: assigneeParam(c), Limit: 50}
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
@@ -142,5 +142,5 @@ func (s *Server) postAcceptMailReply(c echo.Context) error {
 		return err
 	}
 	return c.JSON(answerStatus(res), map[string]any{"case_id": c.Param("id"), "reply_id": c.Param("reply_id"),
-		"status": "operator answer recorded", "delivered": res.Delivered})
+		"status": "operator answer recorded", "delivered": res.Delivered, "replayed": res.Replayed})
 }

@@ -33,5 +33,6 @@ func (s *Server) postNoticeResponse(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(answerStatus(res), map[string]string{"notice_id": c.Param("id"), "status": "response received"})
+	return c.JSON(answerStatus(res), map[string]any{"notice_id": c.Param("id"), "status": "response received",
+		"delivered": res.Delivered, "replayed": res.Replayed})
 }

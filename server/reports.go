@@ -222,7 +222,8 @@ func (s *Server) postReporterAnswer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(answerStatus(res), map[string]string{"case_id": cs.ID, "status": "answer received"})
+	return c.JSON(answerStatus(res), map[string]any{"case_id": cs.ID, "status": "answer received",
+		"delivered": res.Delivered, "replayed": res.Replayed})
 }
 
 // bindStrict reads and decodes a JSON body, refusing unknown fields.

@@ -91,12 +91,17 @@ func (s *Server) routes(e *echo.Echo) {
 
 	an := e.Group("/v1", s.RequireRole("analyst"))
 	an.GET("/cases", s.listCases)
+	an.GET("/cases/summary", s.getCaseSummary)
+	an.POST("/cases/:id/claim", s.postClaim)
+	an.POST("/cases/:id/release", s.postRelease)
+	an.POST("/decisions/bulk", s.postBulkDecision)
 	an.GET("/cases/:id", s.getCase)
 	an.POST("/cases/:id/decisions", s.postDecision)
 	an.POST("/cases/:id/court-action", s.postCourtAction)
 	an.POST("/cases/:id/mail-replies/:reply_id/accept", s.postAcceptMailReply)
 	an.POST("/cases/:id/legal-hold", s.postLegalHold)
 	an.GET("/admin/senders", s.getSenders)
+	an.GET("/admin/intake-replies", s.getIntakeReplies)
 	an.GET("/reviews", s.listReviews)
 	an.POST("/reviews/:account/:kind/decisions", s.postReviewDecision)
 
@@ -109,6 +114,7 @@ func (s *Server) routes(e *echo.Echo) {
 	au.GET("/audit/proof/inclusion", s.getInclusionProof)
 	au.GET("/audit/proof/consistency", s.getConsistencyProof)
 	s.codecRoutes(e)
+	e.GET("/v1/dashboard", s.getDashboard, s.requireAnalystOrAuditor)
 
 	// The transparency report is public: it holds nothing but counts.
 	e.GET("/transparency", s.getPublicTransparency)

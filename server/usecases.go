@@ -39,6 +39,10 @@ type UseCases interface {
 
 	ListCases(ctx context.Context, f desk.CaseFilter) ([]desk.CaseView, error)
 	LoadCase(ctx context.Context, id string) (desk.CaseView, error)
+	Claim(ctx context.Context, caseID, analyst string, force bool) (desk.ClaimAnswer, error)
+	Release(ctx context.Context, caseID, analyst string, force bool) (desk.ClaimAnswer, error)
+	Summary(ctx context.Context) (desk.QueueSummary, error)
+	BulkDecide(ctx context.Context, req desk.BulkDecision, analyst string) ([]desk.BulkResult, error)
 	DecideAndWait(ctx context.Context, caseID string, req desk.DecisionRequest, analyst string) (desk.DecisionAnswer, error)
 	CourtAction(ctx context.Context, caseID, analyst, reference string) (desk.CourtActionAnswer, error)
 	AcceptMailReply(ctx context.Context, caseID, replyID, analyst string) (desk.AnswerResult, error)

@@ -19,6 +19,9 @@ type CaseFilter struct {
 	Status, Category, Service, Domain string
 	DeadlineBefore                    *time.Time
 	Limit, Offset                     int
+	// Assignee is "" for any case, AssigneeNone for unclaimed ones, or
+	// the analyst (key name) who claimed them (console.go).
+	Assignee string
 }
 
 // QueryCases lists cases in queue order: CSAM first, then by next
@@ -49,6 +52,7 @@ func QueryCases(ctx context.Context, db *gorm.DB, f CaseFilter) ([]models.Case, 
 	if f.DeadlineBefore != nil {
 		q = q.Where("next_deadline IS NOT NULL AND next_deadline < ?", *f.DeadlineBefore)
 	}
+	q = whereAssignee(q, f.Assignee)
 	var out []models.Case
 	err := q.Order(OpenQueueOrder).Offset(f.Offset).Limit(f.Limit).Find(&out).Error
 	return out, err
@@ -213,4 +217,25 @@ func Review(ctx context.Context, db *gorm.DB, id string) (models.Review, error) 
 	var rv models.Review
 	err := db.WithContext(ctx).First(&rv, "id = ?", id).Error
 	return rv, err
+}
+
+// OperatorReplies lists the answers to a case's notices (dispute,
+// counter-notice, removal, correction), oldest first, for the analyst's
+// view of the case.
+func OperatorReplies(ctx context.Context, db *gorm.DB, caseID string) ([]models.OperatorReply, error) {
+	var rs []models.OperatorReply
+	err := db.WithContext(ctx).Where("case_id = ?", caseID).Order("created_at, id").Find(&rs).Error
+	return rs, err
+}
+
+// CompleteCopyright records the 512(c)(3) signature that completes an
+// incomplete copyright complaint; done is false when the case was not
+// incomplete any more (another request completed it first). It runs in
+// tx, the caller's transaction, so that the audit entry goes with it.
+func CompleteCopyright(tx *gorm.DB, caseID, signature string, now time.Time) (done bool, err error) {
+	res := tx.Model(&models.Case{}).Where("id = ? AND copyright_incomplete = ?", caseID, true).Updates(map[string]any{
+		"copyright_incomplete": false, "copyright_missing": "", "copyright_sig": signature,
+		"copyright_completed_at": now, "updated_at": now,
+	})
+	return res.RowsAffected > 0, res.Error
 }

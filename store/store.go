@@ -114,6 +114,8 @@ var migrations = []migration{
 	{13, "statements of reasons", migrateStatements},
 	{14, "intake sender outcomes", migrateIntakeSenders},
 	{15, "incomplete copyright notices", migrateCopyrightIncomplete},
+	{16, "case assignees", migrateAssignee},
+	{17, "email intake replies outbox", migrateIntakeReplies},
 }
 
 // OpenCases is the condition that selects open cases, as literal SQL.

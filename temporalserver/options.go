@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -167,29 +169,29 @@ func (o Options) dialAddress() string {
 // FreeAddr returns "127.0.0.1:<port>" with a port that was free a moment ago.
 // Tests use it to run servers side by side without fixed ports.
 func FreeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freePort("127.0.0.1")
 	if err != nil {
 		return "", err
 	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		return "", err
-	}
-	return addr, nil
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), nil
 }
 
 // freePort is FreeAddr's port on host.
 func freePort(host string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return 0, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	return port, l.Close()
+	p := &portPicker{avoid: map[int]bool{}}
+	defer p.release()
+	return p.pick(host)
 }
 
 // portPicker picks distinct free ports: each stays bound until release, so
 // no two picks return the same port, and no pick returns a port in avoid.
+//
+// A port picked and released is bound again only later (by the Temporal
+// services, which exit the process when they cannot bind). A port the
+// kernel hands out for ":0" comes from the ephemeral range, which every
+// outgoing connection draws from too, so in the meantime a client socket
+// could take it. Ports are therefore picked below that range, where the
+// kernel never places a connection (see listenCandidates).
 type portPicker struct {
 	held  []net.Listener
 	avoid map[int]bool
@@ -197,7 +199,7 @@ type portPicker struct {
 
 func (p *portPicker) pick(host string) (int, error) {
 	for range 50 {
-		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		l, err := listenCandidate(host)
 		if err != nil {
 			return 0, err
 		}
@@ -257,4 +259,38 @@ func dialHost(host string) string {
 		return "127.0.0.1"
 	}
 	return host
+}
+
+// listenCandidate listens on a random port below the ephemeral range
+// (ip_local_port_range), trying a few before falling back to ":0".
+func listenCandidate(host string) (net.Listener, error) {
+	lo, hi := listenRange()
+	for range 20 {
+		if hi <= lo {
+			break
+		}
+		port := lo + rand.IntN(hi-lo)
+		if l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port))); err == nil {
+			return l, nil
+		}
+	}
+	return net.Listen("tcp", net.JoinHostPort(host, "0"))
+}
+
+// listenRange is [10000, start of the ephemeral range) on Linux; elsewhere
+// an empty range (the kernel's choice).
+func listenRange() (lo, hi int) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0, 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0, 0
+	}
+	start, err := strconv.Atoi(f[0])
+	if err != nil || start <= 11000 {
+		return 0, 0
+	}
+	return 10000, start
 }

@@ -26,6 +26,13 @@ func TestPortPickerNeverRepeats(t *testing.T) {
 		seen[port] = true
 	}
 	p.release()
+	if lo, hi := listenRange(); hi > lo {
+		for port := range seen {
+			if port != grpc {
+				require.True(t, port >= lo && port < hi, "port %d outside [%d, %d), below the ephemeral range", port, lo, hi)
+			}
+		}
+	}
 	l, err = net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err, "released ports are free again")
 	require.NoError(t, l.Close())

@@ -24,6 +24,15 @@
     }
   }
 
+  function selectAll(ev) {
+    var box = ev.target;
+    var name = box.getAttribute("data-select-all");
+    var boxes = box.form ? box.form.querySelectorAll("input[type=checkbox]") : [];
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].name === name) boxes[i].checked = box.checked;
+    }
+  }
+
   function init() {
     var forms = document.querySelectorAll("form");
     for (var i = 0; i < forms.length; i++) {
@@ -31,6 +40,12 @@
       if (!form.querySelector("[data-show-for]")) continue;
       form.addEventListener("change", update.bind(null, form));
       update(form);
+    }
+    // <input type="checkbox" data-select-all="name"> ticks or unticks
+    // every checkbox called name in its form (the queue's bulk decision).
+    var alls = document.querySelectorAll("input[data-select-all]");
+    for (var j = 0; j < alls.length; j++) {
+      alls[j].addEventListener("change", selectAll);
     }
     var summary = document.getElementById("error-summary") || document.getElementById("refusal");
     if (summary) {
