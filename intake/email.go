@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/abusedesk/abusedesk/activities"
@@ -48,15 +47,6 @@ type Evidence struct {
 
 // TableName is the name the purge activity erases by.
 func (Evidence) TableName() string { return activities.EvidenceTable }
-
-// MigrateEvidence creates the evidence table; store.Migrate makes it (its
-// version 9), so only tests that build a bare database need this.
-func MigrateEvidence(db *gorm.DB) error {
-	if err := db.AutoMigrate(&Evidence{}); err != nil {
-		return fmt.Errorf("evidence: migrate: %w", err)
-	}
-	return nil
-}
 
 // The email intake's Submitter and Validator.
 var (

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/abusedesk/abusedesk/desk"
+	"github.com/abusedesk/abusedesk/internal/webguard"
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -36,18 +35,7 @@ func fail(status int, field, format string, args ...any) error {
 
 // statusOf maps an error to its HTTP status and problems: Echo's own
 // errors (no route, body too large), then desk's table (desk.StatusOf).
-func statusOf(err error) (int, []models.FieldError) {
-	var he *echo.HTTPError
-	var de *desk.Error
-	if errors.As(err, &he) && !errors.As(err, &de) {
-		msg := fmt.Sprint(he.Message)
-		if he.Code == http.StatusRequestEntityTooLarge {
-			return he.Code, []models.FieldError{{Field: "body", Message: "request body too large"}}
-		}
-		return he.Code, []models.FieldError{{Field: "", Message: msg}}
-	}
-	return desk.StatusOf(err)
-}
+func statusOf(err error) (int, []models.FieldError) { return webguard.StatusOf(err) }
 
 // JSONError answers err in the API's error shape ({"errors": [...]}); page
 // routes (WantsHTML) get the pages' error page (PageError). It is the Echo

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/abusedesk/abusedesk/config"
-	"github.com/abusedesk/abusedesk/desk"
+	"github.com/abusedesk/abusedesk/internal/webguard"
 )
 
 // intakeRoutes are the routes that take a public report, by method and
@@ -103,13 +103,7 @@ func (s *Server) intakeLimiter(l config.Limits) echo.MiddlewareFunc {
 // connection shows it (headers such as X-Forwarded-For are believed only
 // when an IPExtractor that trusts a proxy is configured), an IPv6 address
 // by its /64, which one subscriber usually holds whole.
-func clientID(c echo.Context) string {
-	ip := echo.ExtractIPDirect()(c.Request())
-	if c.Echo().IPExtractor != nil {
-		ip = c.RealIP()
-	}
-	return desk.ClientID(ip)
-}
+func clientID(c echo.Context) string { return webguard.Client(c) }
 
 // reporterOf reads the reporter's email address of an intake request (""
 // when it names none) and leaves the body for the handler to read again.
