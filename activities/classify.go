@@ -23,6 +23,9 @@ func (a *Activities) Classify(ctx context.Context, in ClassifyInput) (ClassifyRe
 	if err := db.Where("case_id = ?", in.CaseID).Order("seq").Find(&urls).Error; err != nil {
 		return ClassifyResult{}, err
 	}
+	if c.Service == models.ServiceNetwork {
+		return a.classifyNetwork(ctx, urls) // a report about an IP address (network.go)
+	}
 	byHost := map[string][]string{}
 	var hosts []string
 	for _, u := range urls {
@@ -63,9 +66,13 @@ func (a *Activities) Classify(ctx context.Context, in ClassifyInput) (ClassifyRe
 			// spelled differently still finds its hosted object.
 			nu := urlnorm.Prefix(u)
 			for _, o := range objs {
-				if urlnorm.Under(nu, urlnorm.Prefix(o.URLPrefix)) && !hasObject(t.Hosted, o.ObjectID) {
-					t.Hosted = append(t.Hosted, HostedRef{ObjectID: o.ObjectID, Product: o.Product, URL: u})
+				if !urlnorm.Under(nu, urlnorm.Prefix(o.URLPrefix)) {
+					continue
 				}
+				if !hasObject(t.Hosted, o.ObjectID) {
+					t.Hosted = append(t.Hosted, HostedRef{ObjectID: o.ObjectID, Product: o.Product, URL: u, URLPrefix: o.URLPrefix})
+				}
+				addObjectURL(t.Hosted, o.ObjectID, u)
 			}
 		}
 	}
@@ -178,4 +185,14 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// addObjectURL adds a reported URL to the hosted object it lies under
+// (HostedRef.URLs, the scope of the object's mitigations).
+func addObjectURL(hs []HostedRef, id, u string) {
+	for i := range hs {
+		if hs[i].ObjectID == id {
+			hs[i].URLs = append(hs[i].URLs, u)
+		}
+	}
 }

@@ -44,26 +44,38 @@ func (DBHosting) Remove(tx *gorm.DB, o models.HostedObject, caseID, reason strin
 
 // DisableObjects disables access to the case's hosted objects.
 func (a *Activities) DisableObjects(ctx context.Context, in ObjectsInput) error {
-	return a.eachObject(ctx, in, "restriction", func(tx *gorm.DB, o models.HostedObject) error {
+	err := a.eachObject(ctx, in, "restriction", func(tx *gorm.DB, o models.HostedObject) error {
 		var noticeID string
 		tx.Model(&models.Notice{}).Where("case_id = ? AND recipient_role = ?", in.CaseID, models.RoleOperator).
 			Order("created_at desc").Limit(1).Pluck("id", &noticeID)
 		return a.Hosting.Disable(tx, o, in.CaseID, noticeID, in.Reason)
 	})
+	return a.thenCSAM(ctx, in, err)
+}
+
+// thenCSAM records the CSAM path's mitigations after its restriction
+// (csamMitigations); other steps' mitigations are the workflow's.
+func (a *Activities) thenCSAM(ctx context.Context, in ObjectsInput, err error) error {
+	if err != nil || !csamStep(in.Step) {
+		return err
+	}
+	return a.csamMitigations(ctx, in)
 }
 
 // RestoreObjects restores access to the case's hosted objects.
 func (a *Activities) RestoreObjects(ctx context.Context, in ObjectsInput) error {
-	return a.eachObject(ctx, in, "restoration", func(tx *gorm.DB, o models.HostedObject) error {
+	err := a.eachObject(ctx, in, "restoration", func(tx *gorm.DB, o models.HostedObject) error {
 		return a.Hosting.Restore(tx, o.ObjectID)
 	})
+	return a.thenCSAM(ctx, in, err)
 }
 
 // RemoveObjects removes the case's hosted objects permanently.
 func (a *Activities) RemoveObjects(ctx context.Context, in ObjectsInput) error {
-	return a.eachObject(ctx, in, "removal", func(tx *gorm.DB, o models.HostedObject) error {
+	err := a.eachObject(ctx, in, "removal", func(tx *gorm.DB, o models.HostedObject) error {
 		return a.Hosting.Remove(tx, o, in.CaseID, in.Reason)
 	})
+	return a.thenCSAM(ctx, in, err)
 }
 
 func (a *Activities) eachObject(ctx context.Context, in ObjectsInput, kind string, fn func(*gorm.DB, models.HostedObject) error) error {

@@ -24,6 +24,15 @@ const (
 	ActErasePersonalData       = "ErasePersonalData"
 	ActRecordBounce            = "RecordBounce"
 	ActHandleBouncedNotice     = "HandleBouncedNotice"
+	// ActApplyMitigation and ActChangeMitigation: the Mitigation workflow's
+	// record and its lifecycle (mitigations.go).
+	ActApplyMitigation  = "ApplyMitigation"
+	ActChangeMitigation = "ChangeMitigation"
+	// ActResolveOrder, ActRecordOrderStep, ActSendOrderNotice: the Order
+	// workflow of an order from an authority (orders.go).
+	ActResolveOrder    = "ResolveOrder"
+	ActRecordOrderStep = "RecordOrderStep"
+	ActSendOrderNotice = "SendOrderNotice"
 )
 
 // Registrar is what a worker, a replayer and a test environment register
@@ -53,6 +62,11 @@ func Named(a *Activities) map[string]any {
 		ActErasePersonalData:       a.ErasePersonalData,
 		ActRecordBounce:            a.RecordBounce,
 		ActHandleBouncedNotice:     a.HandleBouncedNotice,
+		ActApplyMitigation:         a.ApplyMitigation,
+		ActChangeMitigation:        a.ChangeMitigation,
+		ActResolveOrder:            a.ResolveOrder,
+		ActRecordOrderStep:         a.RecordOrderStep,
+		ActSendOrderNotice:         a.SendOrderNotice,
 	}
 }
 

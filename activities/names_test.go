@@ -93,7 +93,9 @@ func TestRegisterUsesTheConstants(t *testing.T) {
 		activities.ActRecordDecision, activities.ActDisableObjects, activities.ActRestoreObjects, activities.ActRemoveObjects,
 		activities.ActRecordStrike, activities.ActSetDomainStatus, activities.ActFileClearinghouseReport,
 		activities.ActAccountHistory, activities.ActTerminateAccount, activities.ActSetReviewStatus,
-		activities.ActErasePersonalData, activities.ActRecordBounce, activities.ActHandleBouncedNotice}, r.names)
+		activities.ActErasePersonalData, activities.ActRecordBounce, activities.ActHandleBouncedNotice,
+		activities.ActApplyMitigation, activities.ActChangeMitigation,
+		activities.ActResolveOrder, activities.ActRecordOrderStep, activities.ActSendOrderNotice}, r.names)
 }
 
 type recordingRegistrar struct{ names []string }

@@ -36,6 +36,7 @@ const ErrTypeInvalidNotice = "InvalidNotice"
 type noticeData struct {
 	CaseID, Category, Domain, AccountID, Description string
 	ReporterName, ReporterEmail, ReporterOrg         string
+	ReporterTitle                                    string
 	OriginIP, ResponseLink, StatusLink               string
 	URLs                                             []string
 	URLCount                                         int
@@ -47,7 +48,15 @@ type noticeData struct {
 	// Hosts says, in the reporter's reply about a forwarded case, where
 	// each website's hosting provider was found (hostsource.go).
 	Hosts []HostSource
-	facts map[string]string
+	// Covered says exactly what the restriction of an operator's notice
+	// covers, one line per URL or path prefix (edge_notice.go).
+	Covered []string
+	// Anonymous: the reporter asked this recipient not to learn who they
+	// are (send-anon, or none where a notice goes anyway); the reporter
+	// fields are empty and the description has their identity withheld
+	// (models.Case.ReporterSeenBy).
+	Anonymous bool
+	facts     map[string]string
 }
 
 // Fact returns one template fact ("" when absent).
@@ -124,10 +133,16 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 	if err != nil || to == "" {
 		return models.Notice{}, err
 	}
+	// The reporter as this recipient may see them (README "The
+	// reporter's choices").
+	rep, anon := c.ReporterSeenBy(in.Role)
 	data := noticeData{CaseID: in.CaseID, Category: string(c.Category), Domain: in.Domain, AccountID: in.AccountID,
-		Description: c.Description, ReporterName: c.ReporterName, ReporterEmail: c.ReporterEmail,
-		ReporterOrg: c.ReporterOrg, facts: noticeFacts(in)}
+		Description: c.DescriptionSeenBy(in.Role), ReporterName: rep.Name, ReporterEmail: rep.Email,
+		ReporterOrg: rep.Organization, ReporterTitle: rep.Title, Anonymous: anon, facts: noticeFacts(in)}
 	a.copyrightData(&data, c)
+	if err := a.coveredData(ctx, &data, in); err != nil {
+		return models.Notice{}, err
+	}
 	if in.IncludeOriginIP {
 		data.OriginIP = in.Facts["origin_ip"]
 	}
@@ -230,7 +245,28 @@ func (a *Activities) recipient(ctx context.Context, c models.Case, in NoticeInpu
 		if err := db.First(&ac, "id = ?", acct).Error; err != nil {
 			return "", err
 		}
-		return ac.OperatorEmail, nil
+		// The account's abuse contact first, then the operator address on
+		// record; with neither, the forward goes to the hosting provider
+		// (docs/DESIGN.md "Customer accounts", the reference's rule).
+		var contact models.AbuseContact
+		if err := db.Limit(1).Find(&contact, "account_id = ?", acct).Error; err != nil {
+			return "", err
+		}
+		if contact.Email != "" {
+			return contact.Email, nil
+		}
+		if ac.OperatorEmail != "" || in.Domain == "" {
+			return ac.OperatorEmail, nil
+		}
+		var host models.Domain
+		if err := db.First(&host, "name = ?", in.Domain).Error; err != nil {
+			return "", err
+		}
+		var networks []models.Network
+		if err := db.Find(&networks).Error; err != nil {
+			return "", err
+		}
+		return a.provider(ctx, splitList(host.OriginIPs), networks).AbuseEmail, nil
 	case models.RoleRegistrant:
 		var d models.Domain
 		if err := db.First(&d, "name = ?", in.Domain).Error; err != nil {

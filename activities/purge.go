@@ -115,6 +115,7 @@ func (a *Activities) ErasePersonalData(ctx context.Context, in PurgeInput) (Purg
 		q := tx.Model(&models.Case{}).
 			Where("status = ? AND closed_at IS NOT NULL AND closed_at < ? AND legal_hold = ?", models.StatusClosed, cutoff, false).
 			Where("id NOT IN (?)", tx.Model(&PersonalDataErasure{}).Select("case_id")).
+			Where("id NOT IN (?)", preservedCases(tx, a.now())).
 			Order("closed_at").Order("id").Limit(limit + 1)
 		if tx.Dialector.Name() == "postgres" {
 			// A legal hold set while the batch runs waits for it.
@@ -152,6 +153,15 @@ func (a *Activities) ErasePersonalData(ctx context.Context, in PurgeInput) (Purg
 		return PurgeResult{}, fmt.Errorf("erase personal data: %w", err)
 	}
 	return res, nil
+}
+
+// preservedCases selects the cases whose material is preserved for the
+// child-safety clearinghouse (docs/DESIGN.md step 7): a report not filed
+// yet (no PreserveUntil), or filed less than
+// models.ClearinghousePreservation ago. The purge erases them only after.
+func preservedCases(tx *gorm.DB, now time.Time) *gorm.DB {
+	return tx.Session(&gorm.Session{NewDB: true}).Model(&models.ClearinghouseReport{}).Select("case_id").
+		Where("preserve_until IS NULL OR preserve_until > ?", now)
 }
 
 // intakeRepliesTable holds the email intake's replies (store.IntakeReply).

@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"fmt"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -105,6 +104,11 @@ func (a *Activities) TerminateAccount(ctx context.Context, in TerminateInput) er
 					return err
 				}
 			}
+			if err := a.terminationMitigations(tx, in, objs); err != nil {
+				return err
+			}
+		} else if err := a.terminationMitigations(tx, in, nil); err != nil {
+			return err
 		}
 		if err := tx.Model(&models.Account{}).Where("id = ?", in.AccountID).
 			Updates(map[string]any{"terminated": true, "terminated_at": now}).Error; err != nil {
@@ -138,42 +142,13 @@ func (a *Activities) SetDomainStatus(ctx context.Context, in DomainInput) error 
 		if err := a.Registrar.SetStatus(tx, in.Domain, in.Status, in.Clear); err != nil {
 			return err
 		}
+		if err := a.domainMitigation(tx, in); err != nil {
+			return err
+		}
 		kind := "domain_restriction"
 		if in.Clear {
 			kind = "domain_restoration"
 		}
 		return a.journal(tx, "system", in.CaseID, kind, kind+":"+in.CaseID+":"+in.Step, map[string]any{"domain": in.Domain, "status": in.Status})
 	})
-}
-
-// Clearinghouse files a report with the child-safety clearinghouse.
-type Clearinghouse interface {
-	File(tx *gorm.DB, caseID string) (reference string, err error)
-}
-
-// DBClearinghouse is the built-in Clearinghouse: it records the report and
-// a reference; a deployment plugs in the real submission.
-type DBClearinghouse struct{}
-
-// File records the report once per case.
-func (DBClearinghouse) File(tx *gorm.DB, caseID string) (string, error) {
-	var r models.ClearinghouseReport
-	if err := tx.Where("case_id = ?", caseID).First(&r).Error; err == nil {
-		return r.Reference, nil
-	}
-	r = models.ClearinghouseReport{CaseID: caseID, Reference: "CH-" + caseID, Filed: true}
-	return r.Reference, tx.Create(&r).Error
-}
-
-// FileClearinghouseReport opens the CSAM case's clearinghouse report.
-func (a *Activities) FileClearinghouseReport(ctx context.Context, in ClearinghouseInput) (ClearinghouseResult, error) {
-	var ref string
-	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if ref, err = a.Clearinghouse.File(tx, in.CaseID); err != nil {
-			return fmt.Errorf("clearinghouse: %w", err)
-		}
-		return a.journal(tx, "system", in.CaseID, "clearinghouse_report", "clearinghouse:"+in.CaseID, map[string]any{"reference": ref})
-	})
-	return ClearinghouseResult{Reference: ref}, err
 }

@@ -39,9 +39,12 @@ type ClearinghouseInput struct {
 	CaseID string
 }
 
-// ClearinghouseResult is the filed report's reference.
+// ClearinghouseResult is where the report stands after the call
+// (activities/clearinghouse.go): Reference is the clearinghouse's report id
+// once filed; State is a models.ClearinghouseState.
 type ClearinghouseResult struct {
 	Reference string
+	State     string `json:",omitempty"`
 }
 
 // DomainInput asks the registrar to set or clear a status on a domain.
@@ -58,6 +61,11 @@ type HostedRef struct {
 	ObjectID string
 	Product  string
 	URL      string
+	// URLPrefix is the object's URL prefix and URLs every reported URL
+	// under it (the scope of its mitigations, docs/DESIGN.md
+	// "Mitigations"); empty in histories written before they existed.
+	URLPrefix string   `json:",omitempty"`
+	URLs      []string `json:",omitempty"`
 }
 
 // Target is one of our customers' domains named by the report and the

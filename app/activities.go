@@ -15,7 +15,7 @@ import (
 func (a *App) activities(opt Options) *activities.Activities {
 	cfg := a.Cfg
 	acts := &activities.Activities{DB: a.DB, Hosting: activities.DBHosting{}, Registrar: activities.DBRegistrar{},
-		Clearinghouse: activities.DBClearinghouse{}, PublicURL: cfg.PublicURL, Now: opt.Now,
+		PublicURL: cfg.PublicURL, Now: opt.Now,
 		TokenSecret: []byte(cfg.TokenSecret), MailLimit: &activities.MailLimit{DB: a.DB, PerHour: cfg.Limits.ReporterMailPerHour, Now: opt.Now},
 		Policy: activities.StrikePolicy{CopyrightStrikes: cfg.CopyrightStrikes, CopyrightWindow: cfg.CopyrightStrikeWindow,
 			HostingStrikes: cfg.HostingStrikes, HostingWindow: cfg.HostingStrikeWindow}}
@@ -34,8 +34,9 @@ func DKIM(cfg *config.Config) (*activities.DKIM, error) {
 	return activities.NewDKIM(cfg.DKIMSelector, cfg.DKIMDomain, cfg.SMTPFrom, cfg.DKIMPrivateKey, cfg.DataDir)
 }
 
-// wireNotices signs the SMTP mailer's notices with DKIM and gives the
-// activities the host lookups after the customer networks: the networks
+// wireNotices signs the SMTP mailer's notices with DKIM, gives the
+// activities the clearinghouse (app/clearinghouse.go) and the host lookups
+// after the customer networks: the networks
 // file (rdap_networks_file, or data_dir/networks.yaml when it exists), then,
 // when rdap_enabled, RDAP at rdap_url or at the server the bootstrap
 // registry (rdap_bootstrap_url) names for the IP.
@@ -48,6 +49,11 @@ func (a *App) wireNotices(acts *activities.Activities) error {
 		m.DKIM = d
 		m.BounceLocalPart = a.Cfg.BounceLocalPart
 	}
+	ch, err := clearinghouse(a.Cfg)
+	if err != nil {
+		return err
+	}
+	acts.Clearinghouse = ch
 	lookups, err := hostLookups(a.Cfg)
 	if err != nil {
 		return err

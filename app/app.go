@@ -174,7 +174,7 @@ func (a *App) buildCore(opt Options) error {
 	}
 	a.Acts.Journal = statementJournal{next: auditJournal{}}
 	a.Intake = &intake.Service{DB: a.DB, Engine: desk.Temporal{Client: a.Temporal}, TaskQueue: cfg.TaskQueue, Timers: Timers(cfg),
-		PublicURL: cfg.PublicURL, Secret: a.Acts.TokenSecret, Log: a.Log}
+		PublicURL: cfg.PublicURL, Secret: a.Acts.TokenSecret, Log: a.Log, OwnProvider: cfg.ProviderName}
 	return nil
 }
 

@@ -21,7 +21,7 @@ func (a *App) buildDesk(opt Options) *desk.Desk {
 	if opt.ServerTemporal != nil {
 		tc = opt.ServerTemporal(tc)
 	}
-	return &desk.Desk{Cfg: cfg, DB: a.DB, Engine: desk.Temporal{Client: tc}, Intake: a.Intake,
+	return &desk.Desk{Cfg: cfg, DB: a.DB, Engine: desk.Temporal{Client: tc, TaskQueue: cfg.TaskQueue}, Intake: a.Intake,
 		Links: links.Links{PublicURL: cfg.PublicURL, Secret: []byte(cfg.TokenSecret)}, Log: a.Log,
 		Journal: auditJournal{}, Archive: desk.StoreArchive{DB: a.DB}, Decoder: codec.HistoryDecoder{Ring: a.KeyRing},
 		AuditLog: a.AuditLog, KeyRing: a.KeyRing, Attempts: desk.NewAttempts(cfg.Auth.FailureRate, cfg.Auth.LockoutMax)}

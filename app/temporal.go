@@ -42,6 +42,7 @@ func Timers(cfg *config.Config) workflows.Timers {
 		OperatorReminderAfter: cfg.OperatorReminderAfter, OperatorResponseWindow: cfg.OperatorResponseWindow,
 		ReporterInfoWindow: cfg.ReporterInfoWindow, NoticeTokenTTL: cfg.NoticeTokenTTL,
 		WhoisCorrectionWindow: cfg.WhoisCorrectionWindow, DisputeReviewWindow: cfg.DisputeReviewWindow,
+		MitigationReviewWindow: cfg.MitigationReviewWindow, InterstitialGrace: cfg.InterstitialGrace,
 	}
 }
 

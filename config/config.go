@@ -29,10 +29,13 @@ type APIKey struct {
 type Config struct {
 	// File is the configuration file read ("" when none), so the optional
 	// parts read their keys from the same sources.
-	File              string
-	HTTPAddr          string
-	DataDir           string
-	PublicURL         string
+	File      string
+	HTTPAddr  string
+	DataDir   string
+	PublicURL string
+	// ProviderName is the provider's own name in the customer records'
+	// networks: reports about addresses on those networks are ours.
+	ProviderName      string
 	TemporalAddress   string
 	TemporalEmbedded  bool
 	TemporalNamespace string
@@ -82,6 +85,9 @@ type Config struct {
 	NoticeTokenTTL         time.Duration
 	DisputeReviewWindow    time.Duration
 	WhoisCorrectionWindow  time.Duration
+	// Appeal deadline and interstitial grace (docs/DESIGN.md "Mitigations").
+	MitigationReviewWindow time.Duration
+	InterstitialGrace      time.Duration
 
 	CopyrightStrikes      int
 	CopyrightStrikeWindow time.Duration
@@ -91,6 +97,7 @@ type Config struct {
 	TokenSecret     string
 	PayloadKeys     string
 	AuditSigningKey string
+	Clearinghouse   // the clearinghouse API (config/clearinghouse.go)
 
 	// Limits are the intake rate limits, the reporter mail cap and the
 	// HTTP timeouts (config/limits.go).
@@ -98,69 +105,11 @@ type Config struct {
 	// Auth is the console session lifetime and the limit on failed
 	// authentications (config/auth.go).
 	Auth Auth
+	Edge Edge // the edge's client-country header (config/edge.go)
 
 	// AnswerRedeliveryInterval is how often operators' and reporters'
 	// answers whose signal failed are delivered again (server/answers.go).
 	AnswerRedeliveryInterval time.Duration
-}
-
-// Key documents one configuration key.
-type Key struct {
-	Name    string
-	Default any
-	Help    string
-}
-
-// Keys is every configuration key, its default and what it does. The env
-// variable is ABUSEDESK_ + upper-case name.
-var Keys = []Key{
-	{"http_addr", "127.0.0.1:8080", "address of the HTTP API and pages"},
-	{"data_dir", "./data", "where the embedded default keeps its SQLite files and generated keys"},
-	{"public_url", "", "base URL used in links sent by email (default http://<http_addr>)"},
-	{"temporal_address", "127.0.0.1:7233", "where the embedded Temporal server listens, or the cluster to join"},
-	{"temporal_embedded", true, "run an in-process Temporal dev server (serve only)"},
-	{"temporal_namespace", "default", "Temporal namespace of the cases"},
-	{"temporal_tls", false, "connect to Temporal over TLS"},
-	{"temporal_tls_cert", "", "client certificate file for mTLS"},
-	{"temporal_tls_key", "", "client key file for mTLS"},
-	{"temporal_tls_ca", "", "CA file that signs the server certificate"},
-	{"temporal_retention", "87600h", "how long Temporal keeps closed histories (audits need years)"},
-	{"task_queue", "abuse-cases", "Temporal task queue of the worker"},
-	{"ui_addr", "127.0.0.1:8233", "embedded Temporal Web UI address; empty: no UI"},
-	{"database_url", "", "empty: SQLite in data_dir; postgres://...: PostgreSQL"},
-	{"smtp_addr", "", "SMTP relay host:port for notices; empty: notices stay in the outbox"},
-	{"smtp_from", "abuse@abusedesk.invalid", "From address of notices"},
-	{"intake_smtp_addr", "", "listen address of the email intake; empty: no email intake"},
-	{"bootstrap_admin_key", "", "adds one admin API key at start (at least 16 characters)"},
-	{"api_keys", nil, "list of {name, hash (hex SHA-256 of the key), role: admin|analyst|auditor|customer|authority, account (customer keys)}; in ABUSEDESK_API_KEYS as JSON: [{\"name\":\"ops\",\"hash\":\"<sha256 hex>\",\"role\":\"auditor\"}]"},
-	{"rdap_enabled", true, "look up the hosting provider of an origin IP by RDAP when no customer network matches (false: only the customer records and rdap_networks_file)"},
-	{"rdap_url", "", "one RDAP server asked about every IP (its base URL; the IP is appended as {rdap_url}ip/{ip}, or {rdap_url}{ip} when it ends in ip/); empty: the server is chosen by rdap_bootstrap_url"},
-	{"rdap_bootstrap_url", "https://data.iana.org/rdap/", "RFC 9224 bootstrap registry choosing the RDAP server of an IP (longest matching prefix; read once a day) when rdap_url is empty: URL of the directory of ipv4.json and ipv6.json, or a local directory or file; private and documentation addresses are never looked up this way"},
-	{"rdap_networks_file", "", "local YAML/JSON list of networks ({cidr, provider, abuse_email}, as in the customer records), asked after the customer networks and before RDAP, re-read when it changes; empty: data_dir/networks.yaml when it exists"},
-	{"rdap_timeout", "5s", "longest time one RDAP lookup may take; then the case goes on with the host unknown"},
-	{"dkim_selector", "abusedesk", "DKIM selector of the notice signature (publish the record that abusedesk dkim-record prints)"},
-	{"dkim_domain", "", "DKIM signing domain (d=); empty: the domain of smtp_from"},
-	{"dkim_private_key", "", "DKIM private key of notices: PEM (RSA or Ed25519, PKCS#8 or PKCS#1) or a file holding it; empty: an RSA key generated into data_dir/dkim.key"},
-	{"bounce_local_part", "bounces", "local part of the VERP envelope sender of notices, <bounce_local_part>+<notice id>@<domain of smtp_from>; delivery status notifications to it must reach the email intake"},
-	{"max_body_bytes", 4 << 20, "largest accepted request body (a 10,000-URL notice is about 1.1 MB)"},
-	{"log_level", "info", "debug, info, warn or error"},
-	{"worker_workflow_tasks", 4, "workflow tasks a worker runs at once (each a CPU-bound step of a case; more than a few per core only queue in the history service: measured in README 'Load and faults')"},
-	{"worker_activities", 200, "activities a worker runs at once (notices, lookups: mostly waiting on the network)"},
-	{"pprof_addr", "", "listen address of the Go profiler (net/http/pprof, no authentication: keep it on loopback); empty: off"},
-	{"operator_reminder_after", "72h", "reminder to the operator after a hosted-content notice"},
-	{"operator_response_window", "168h", "deadline for the operator's answer; then the content is removed"},
-	{"reporter_info_window", "336h", "how long a need_info question waits for the reporter"},
-	{"notice_token_ttl", "720h", "validity of an operator's response link"},
-	{"dispute_review_window", "168h", "deadline for an analyst to decide an operator's dispute"},
-	{"whois_correction_window", "360h", "registrant's deadline to correct WHOIS data"},
-	{"answer_redelivery_interval", "30s", "how often operators' and reporters' answers recorded but not yet delivered to their case (the signal failed) are signalled again"},
-	{"copyright_strikes", 3, "upheld copyright strikes that open a repeat-infringer termination review"},
-	{"copyright_strike_window", "8760h", "sliding window of the copyright strikes (12 months)"},
-	{"hosting_strikes", 3, "upheld hosting violations without a meaningful step that open a hosting termination review"},
-	{"hosting_strike_window", "4380h", "sliding window of the hosting strikes (6 months)"},
-	{"token_secret", "", "secret that derives operator response-link tokens; empty: generated into data_dir/token.secret (give every process of a split deployment the same one)"},
-	{"payload_keys", "", "payload encryption key ring 'id:base64key,...' (first encrypts); empty: generated into data_dir/payload.keys"},
-	{"audit_signing_key", "", "Ed25519 note signing key of the audit log; empty: generated into data_dir/audit.key"},
 }
 
 // Load reads the configuration. file may be empty: then ./abusedesk.yaml is
@@ -185,8 +134,10 @@ func Load(file string) (*Config, error) {
 	r.connections(c)
 	r.notices(c)
 	r.process(c)
+	r.clearinghouse(c)
 	c.Limits, r.errs = loadLimits(v, r.errs)
 	c.Auth, r.errs = loadAuth(v, r.errs)
+	c.Edge, r.errs = loadEdge(v, r.errs)
 	c.APIKeys, r.errs = loadAPIKeys(v, r.errs)
 	r.errs = checkRawKey("bootstrap_admin_key", c.BootstrapAdminKey, r.errs)
 	c.LocalAdminKey = r.boolean("local_admin_key")
@@ -256,6 +207,7 @@ func (r *reader) connections(c *Config) {
 	c.PprofAddr = r.addr("pprof_addr", true)
 	c.DataDir = v.GetString("data_dir")
 	c.PublicURL = strings.TrimRight(v.GetString("public_url"), "/")
+	c.ProviderName = strings.TrimSpace(v.GetString("provider_name"))
 	c.TemporalAddress = r.addr("temporal_address", false)
 	c.TemporalEmbedded = r.boolean("temporal_embedded")
 	c.TemporalNamespace = v.GetString("temporal_namespace")
@@ -313,6 +265,8 @@ func (r *reader) process(c *Config) {
 	c.NoticeTokenTTL = r.dur("notice_token_ttl")
 	c.DisputeReviewWindow = r.dur("dispute_review_window")
 	c.WhoisCorrectionWindow = r.dur("whois_correction_window")
+	c.MitigationReviewWindow = r.dur("mitigation_review_window")
+	c.InterstitialGrace = r.dur("interstitial_grace")
 	c.AnswerRedeliveryInterval = r.dur("answer_redelivery_interval")
 	c.CopyrightStrikes = v.GetInt("copyright_strikes")
 	c.CopyrightStrikeWindow = r.dur("copyright_strike_window")

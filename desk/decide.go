@@ -21,12 +21,16 @@ type DecisionRequest struct {
 	Clause     string `json:"clause"`
 	Question   string `json:"question"`
 	LegalBasis string `json:"legal_basis"`
+	// ScopePrefix, on a violates decision, is the path prefix the
+	// mitigation covers instead of each reported URL (desk/edge_scope.go).
+	ScopePrefix string `json:"scope_prefix,omitempty"`
 }
 
 // Decision is the workflow's decision of analyst.
 func (r DecisionRequest) Decision(analyst string) workflows.Decision {
 	return workflows.Decision{Verdict: workflows.Verdict(r.Verdict), Reason: strings.TrimSpace(r.Reason), Clause: r.Clause,
-		Question: strings.TrimSpace(r.Question), LegalBasis: strings.TrimSpace(r.LegalBasis), Analyst: analyst}
+		Question: strings.TrimSpace(r.Question), LegalBasis: strings.TrimSpace(r.LegalBasis), Analyst: analyst,
+		ScopePrefix: strings.TrimSpace(r.ScopePrefix)}
 }
 
 // DecisionAnswer is the case's state after a decision (as the read model
@@ -50,6 +54,9 @@ const decisionSettle = 5 * time.Second
 func (d *Desk) DecideAndWait(ctx context.Context, caseID string, req DecisionRequest, analyst string) (DecisionAnswer, error) {
 	dec := req.Decision(analyst)
 	if err := checkClause(dec); err != nil {
+		return DecisionAnswer{}, err
+	}
+	if err := d.checkScope(ctx, caseID, dec); err != nil {
 		return DecisionAnswer{}, err
 	}
 	before, err := store.Case(ctx, d.DB, caseID)
@@ -83,6 +90,9 @@ func (d *Desk) DecideAndWait(ctx context.Context, caseID string, req DecisionReq
 // refusal comes back as a conflict or an invalid decision (Classify).
 func (d *Desk) Decide(ctx context.Context, caseID string, req DecisionRequest, analyst string) error {
 	dec := req.Decision(analyst)
+	if err := d.checkScope(ctx, caseID, dec); err != nil {
+		return err
+	}
 	cs, err := store.Case(ctx, d.DB, caseID)
 	if err != nil {
 		return err

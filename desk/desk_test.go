@@ -48,6 +48,9 @@ func (f *fakeEngine) History(context.Context, string) (*historypb.History, error
 }
 func (f *fakeEngine) Closed(context.Context, string) (bool, error) { return f.closed, f.closedErr }
 func (f *fakeEngine) Healthy(context.Context) error                { return nil }
+func (f *fakeEngine) StartMitigation(context.Context, string, workflows.MitigationInput) error {
+	return nil
+}
 
 // testDesk is a desk over a fresh SQLite database and a fake engine.
 func testDesk(t *testing.T) (*Desk, *fakeEngine) {

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	historypb "go.temporal.io/api/history/v1"
+
+	"github.com/abusedesk/abusedesk/workflows"
 )
 
 // Engine is the use cases' one way to Temporal: the few calls they make,
@@ -23,4 +25,7 @@ type Engine interface {
 	Closed(ctx context.Context, workflowID string) (bool, error)
 	// Healthy reports whether Temporal answers.
 	Healthy(ctx context.Context) error
+	// StartMitigation starts a mitigation's workflow under id
+	// (workflows.MitigationWorkflowID), or finds it running.
+	StartMitigation(ctx context.Context, id string, in workflows.MitigationInput) error
 }

@@ -39,16 +39,17 @@ func (d *Desk) SignIn(ctx context.Context, key config.APIKey) (string, error) {
 	return store.CreateSession(d.DB.WithContext(ctx), key.Hash, key.Name, time.Now(), d.SessionLifetime())
 }
 
-// SessionKey is the configured API key of a live session's secret; ok is
-// false for an unknown, expired or revoked session, or a key no longer
-// configured.
+// SessionKey is the API key of a live session's secret; ok is false for
+// an unknown, expired or revoked session, or a key no longer configured
+// (or issued and since revoked).
 func (d *Desk) SessionKey(ctx context.Context, secret string) (config.APIKey, bool, error) {
 	s, found, err := store.FindSession(d.DB.WithContext(ctx), secret, time.Now())
 	if err != nil || !found {
 		return config.APIKey{}, false, err
 	}
-	k, ok := d.configuredKey(s.KeyHash)
-	return k, ok, nil
+	// A configured key, or one issued through the admin API (a customer's
+	// portal session; customer_keys.go).
+	return d.APIKeyByHash(ctx, s.KeyHash)
 }
 
 // configuredKey finds a configured API key by its hash.

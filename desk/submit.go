@@ -5,7 +5,6 @@ import (
 
 	"github.com/abusedesk/abusedesk/intake"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/store"
 )
 
 // Submit takes a report from the form or the API with an optional
@@ -41,19 +40,4 @@ func (d *Desk) SubmitDocument(ctx context.Context, r models.ReportRequest, dedup
 		ReportsAccepted.WithLabelValues(string(r.Category), r.Source).Inc()
 	}
 	return created, nil
-}
-
-// Blocklist lists every disabled object.
-func (d *Desk) Blocklist(ctx context.Context) ([]models.Block, error) {
-	return store.Blocklist(ctx, d.DB)
-}
-
-// BlocksOfDomains lists the blocks recorded under any of domains.
-func (d *Desk) BlocksOfDomains(ctx context.Context, domains []string) ([]models.Block, error) {
-	return store.BlocksOfDomains(ctx, d.DB, domains)
-}
-
-// Block reads the block of one object (the public statement behind a 451).
-func (d *Desk) Block(ctx context.Context, objectID string) (models.Block, error) {
-	return store.Block(ctx, d.DB, objectID)
 }

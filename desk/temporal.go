@@ -15,7 +15,12 @@ import (
 
 // Temporal is the Engine over a Temporal client (and intake's
 // CaseStarter).
-type Temporal struct{ Client client.Client }
+type Temporal struct {
+	Client client.Client
+	// TaskQueue is where StartMitigation starts workflows (""
+	// workflows.TaskQueue).
+	TaskQueue string
+}
 
 var _ intake.CaseStarter = Temporal{}
 
@@ -98,4 +103,21 @@ func (t Temporal) Closed(ctx context.Context, workflowID string) (bool, error) {
 		return false, err
 	}
 	return desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+}
+
+// StartMitigation implements Engine.
+func (t Temporal) StartMitigation(ctx context.Context, id string, in workflows.MitigationInput) error {
+	q := t.TaskQueue
+	if q == "" {
+		q = workflows.TaskQueue
+	}
+	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: q,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.WorkflowMitigation, in)
+	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return nil
+	}
+	return err
 }

@@ -15,6 +15,7 @@ import (
 type CaseView struct {
 	CaseID       string          `json:"case_id"`
 	Category     models.Category `json:"category"`
+	CategoryBy   string          `json:"category_by,omitempty"` // how the category was chosen
 	Service      models.Service  `json:"service"`
 	Domain       string          `json:"domain"`
 	AccountID    string          `json:"account_id,omitempty"`
@@ -29,6 +30,11 @@ type CaseView struct {
 	Notices      []NoticeView    `json:"notices"`
 	Assignee     string          `json:"assignee,omitempty"` // the analyst who claimed it (console.go)
 	AssignedAt   *time.Time      `json:"assigned_at,omitempty"`
+	// The reporter's choice per recipient (README "The reporter's
+	// choices"): the operator, the hosting provider, the clearinghouse.
+	OwnerNotification models.Notification `json:"owner_notification,omitempty"`
+	HostNotification  models.Notification `json:"host_notification,omitempty"`
+	NcmecNotification models.Notification `json:"ncmec_notification,omitempty"`
 	// Detail fields (LoadCase only).
 	Description string            `json:"description,omitempty"`
 	Reporter    *models.Reporter  `json:"reporter,omitempty"`
@@ -48,6 +54,8 @@ type CaseView struct {
 	// bounced (delivery.go).
 	NeedsAttention      string `json:"needs_attention,omitempty"`
 	ReporterUnreachable bool   `json:"reporter_unreachable,omitempty"`
+	// Clearinghouse is a CSAM case's clearinghouse report (clearinghouse.go).
+	Clearinghouse *ClearinghouseView `json:"clearinghouse,omitempty"`
 }
 
 // CustomerView is the customer record behind a case.
@@ -225,9 +233,10 @@ func noticeView(n models.Notice) NoticeView {
 
 // caseView is a case's row with its notices.
 func caseView(cs models.Case, ns []models.Notice) CaseView {
-	out := CaseView{CaseID: cs.ID, Category: cs.Category, Service: cs.Service, Domain: cs.Domain, AccountID: cs.AccountID,
+	out := CaseView{CaseID: cs.ID, Category: cs.Category, CategoryBy: cs.CategoryBy, Service: cs.Service, Domain: cs.Domain, AccountID: cs.AccountID,
 		Status: cs.Status, Outcome: cs.Outcome, NextDeadline: cs.NextDeadline, CreatedAt: cs.CreatedAt,
 		ClosedAt: cs.ClosedAt, Untrusted: cs.Untrusted, LegalHold: cs.LegalHold, Source: cs.Source, Notices: []NoticeView{}}
+	out.OwnerNotification, out.HostNotification, out.NcmecNotification = cs.OwnerNotification, cs.HostNotification, cs.NcmecNotification
 	if out.Service == "" {
 		out.Service = models.ServiceNone
 	}

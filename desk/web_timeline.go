@@ -50,7 +50,10 @@ func (d *Desk) Timeline(ctx context.Context, caseID string) ([]TimelineEntry, er
 	if d.KeyRing != nil {
 		dc = codec.DisplayConverter(d.KeyRing)
 	}
-	return d.withAnswerStatements(ctx, caseID, WithDeliveries(BuildTimeline(&h, dc), ds))
+	entries := WithDeliveries(BuildTimeline(&h, dc), ds)
+	d.withChoices(ctx, caseID, entries)
+	entries = d.withMitigationEvents(ctx, caseID, entries)
+	return d.withAnswerStatements(ctx, caseID, entries)
 }
 
 // BuildTimeline describes the events people care about; workflow-task

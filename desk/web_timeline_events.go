@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,6 +13,8 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/store"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
@@ -195,3 +198,57 @@ func human(d time.Duration) string {
 
 // whenSec formats a time to the second, as the timeline shows times.
 func whenSec(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// withMitigationEvents adds the changes of the case's mitigations
+// (models.MitigationEvent; docs/DESIGN.md "Mitigations"), which their own
+// Mitigation workflows record: each change of status, the customer's
+// appeal with its reason and statement, a review gone overdue. The
+// entries stay in time order. A failure to read them leaves the timeline
+// as it is (the case page shows the mitigations on their own).
+func (d *Desk) withMitigationEvents(ctx context.Context, caseID string, es []TimelineEntry) []TimelineEntry {
+	ms, err := store.CaseMitigations(ctx, d.DB, caseID)
+	if err != nil || len(ms) == 0 {
+		if err != nil {
+			d.Log.Error("timeline: mitigations not read", "case", caseID, "err", err)
+		}
+		return es
+	}
+	vs, err := d.mitigationViews(ctx, ms)
+	if err != nil {
+		d.Log.Error("timeline: mitigation events not read", "case", caseID, "err", err)
+		return es
+	}
+	for i, v := range vs {
+		for _, ev := range v.Events {
+			es = append(es, mitigationEntry(v, ms[i], ev))
+		}
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].At.Before(es[j].At) })
+	return es
+}
+
+// mitigationEntry is one change of a mitigation as a timeline entry.
+func mitigationEntry(v MitigationView, m models.Mitigation, ev MitigationEventView) TimelineEntry {
+	e := TimelineEntry{At: ev.At.UTC(), Who: ev.Actor, Extra: ev.Reason, Kind: "status"}
+	name := fmt.Sprintf("mitigation %s (%s of %s)", v.ID, v.Type, v.EntityID)
+	switch ev.Kind {
+	case models.MitigationEventAppeal:
+		e.What, e.Kind = "Customer appealed "+name+": "+m.AppealReason, "signal"
+		if m.AppealStatement != "" {
+			q, cut := truncateUTF8(m.AppealStatement, maxTimelineStatement)
+			if cut {
+				q += " …"
+			}
+			e.Extra = "“" + q + "”"
+		}
+	case models.MitigationEventOverdue:
+		e.What, e.Kind = "Review of the appeal of "+name+" overdue", "timer"
+	default:
+		if ev.From == "" {
+			e.What = "Mitigation " + v.ID + " recorded: " + string(v.Type) + " of " + v.EntityID + ", " + string(ev.To)
+		} else {
+			e.What = "Mitigation " + v.ID + ": " + string(ev.From) + " → " + string(ev.To)
+		}
+	}
+	return e
+}

@@ -87,7 +87,7 @@ func (s *Service) SubmitEmailReportOnce(ctx context.Context, p mailintake.Parsed
 	if p.Authenticated && p.From != "" {
 		d.Sender = "mail:" + strings.ToLower(strings.TrimSpace(p.From))
 	}
-	created, err := s.SubmitOnce(ctx, r, d)
+	created, err := s.submitOnce(ctx, r, d, p.CategoryBy)
 	var inv *Invalid
 	if errors.As(err, &inv) {
 		return "", false, withCopyrightHint(namedURLProblems(r, inv.Problems)), nil

@@ -36,6 +36,11 @@ type Service struct {
 	// retry can be answered with the same token.
 	Secret []byte
 	Log    *slog.Logger
+	// OwnProvider is the provider's own name in the customer records'
+	// networks (configuration provider_name): a reported IP address in
+	// one of its networks is ours even when no customer names it as an
+	// origin (network.go). Empty: only customers' origin IPs match.
+	OwnProvider string
 }
 
 // Created is the answer to an accepted report.
@@ -70,6 +75,16 @@ func (s *Service) Submit(ctx context.Context, r models.ReportRequest, idemKey st
 // workflow start fails (a timeout may even mean it started) the case is
 // answered as received and Reconcile starts it later.
 func (s *Service) SubmitOnce(ctx context.Context, r models.ReportRequest, d Dedup) (Created, error) {
+	return s.submitOnce(ctx, r, d, "")
+}
+
+// categoryByReporter is how the category of a report from the API, the
+// form or an X-ARF document was chosen.
+const categoryByReporter = "report: the category the reporter chose"
+
+// submitOnce is SubmitOnce recording how the category was chosen
+// (categoryBy; "" for the reporter's own choice).
+func (s *Service) submitOnce(ctx context.Context, r models.ReportRequest, d Dedup, categoryBy string) (Created, error) {
 	urls, problems := Validate(&r)
 	if len(problems) > 0 {
 		return Created{}, &Invalid{Problems: problems}
@@ -86,6 +101,9 @@ func (s *Service) SubmitOnce(ctx context.Context, r models.ReportRequest, d Dedu
 	if err != nil {
 		return Created{}, err
 	}
+	if c.CategoryBy = categoryBy; categoryBy == "" {
+		c.CategoryBy = categoryByReporter
+	}
 	rows := make([]models.CaseURL, len(urls))
 	for i, u := range urls {
 		rows[i] = models.CaseURL{CaseID: c.ID, Seq: i, URL: u.URL, Host: u.Host}
@@ -100,6 +118,7 @@ func (s *Service) SubmitOnce(ctx context.Context, r models.ReportRequest, d Dedu
 		}
 		return Created{}, fmt.Errorf("%w: store case: %v", ErrUnavailable, err)
 	}
+	s.keepNCSEI(ctx, c.ID, &r)
 	if err := s.Start(ctx, c); err != nil && s.Log != nil {
 		// Stored: the case stands whatever the start did. Deleting it
 		// could orphan a workflow that did start; Reconcile starts (or
@@ -128,6 +147,7 @@ func (s *Service) newCase(r models.ReportRequest, sealed bool) (models.Case, str
 		Status: models.StatusReceived, Description: r.Description, ReporterName: r.Reporter.Name,
 		ReporterEmail: r.Reporter.Email, ReporterOrg: r.Reporter.Organization, ReporterTitle: r.Reporter.Title,
 		ForwardToOperator: fwd, Source: r.Source, Untrusted: r.Untrusted, TokenHash: HashToken(token)}
+	applyChoices(&c, &r)
 	if r.Copyright != nil {
 		c.CopyrightWork, c.CopyrightSig = r.Copyright.Work, r.Copyright.Signature
 	}

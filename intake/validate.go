@@ -69,6 +69,7 @@ func Validate(r *models.ReportRequest) ([]NormalizedURL, []models.FieldError) {
 	} else if r.Copyright != nil && r.Category.Valid() {
 		add("copyright", "only a copyright report carries copyright statements")
 	}
+	validateChoices(r, add)
 	sortErrors(errs)
 	return urls, errs
 }

@@ -285,8 +285,10 @@ func TestCSAM(t *testing.T) {
 	require.Equal(t, http.StatusUnavailableForLegalReasons, edge(t, env, "pages.example", "/gallery/1"), "disabled before any decision")
 	var chr models.ClearinghouseReport
 	require.NoError(t, env.App.DB.First(&chr, "case_id = ?", h.CaseID).Error)
-	require.True(t, chr.Filed)
-	require.NotEmpty(t, chr.Reference)
+	// No clearinghouse_url here: the report is prepared for an analyst to
+	// file by hand, and the case says so.
+	require.Equal(t, models.ClearinghousePrepared, chr.State)
+	require.True(t, chr.ByHand)
 
 	// CSAM goes first in the queue.
 	var queue struct {

@@ -587,6 +587,15 @@ func purgeAfterClose(t *testing.T, opts testenv.Options) {
 	}
 	env.WaitCase(e.CaseID, caseWait, status("awaiting_analyst"))
 	erasable := []string{a.CaseID, b.CaseID, c.CaseID}
+	// Case b's mitigations end in their own workflows, which may finish
+	// just after the case closed: wait for them, so that the audit log
+	// read below is the whole story before the purge.
+	require.Eventually(t, func() bool {
+		var open int64
+		require.NoError(t, db.Model(&models.Mitigation{}).Where("case_id = ? AND status NOT IN ?", b.CaseID,
+			[]string{string(models.MitigationRemoved), string(models.MitigationCancelled)}).Count(&open).Error)
+		return open == 0
+	}, caseWait, 100*time.Millisecond)
 
 	// The legal hold: analysts only, a known case, a boolean.
 	hold := func(key, id string, body any) reply {

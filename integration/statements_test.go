@@ -107,7 +107,10 @@ func statementsForEveryRestriction(t *testing.T, postgres bool) {
 	require.Equal(t, []any{"DECISION_VISIBILITY_CONTENT_DISABLED"}, f[0]["decision_visibility"])
 	require.Equal(t, []any{"DECISION_VISIBILITY_CONTENT_REMOVED"}, f[1]["decision_visibility"])
 	for _, s := range f {
-		require.Equal(t, "DECISION_GROUND_ILLEGAL_CONTENT", s["decision_ground"])
+		// An analyst's decision is under the terms of service; fraud is
+		// also illegal, which the statement says (issue 18).
+		require.Equal(t, "DECISION_GROUND_INCOMPATIBLE_CONTENT", s["decision_ground"])
+		require.Equal(t, "Yes", s["incompatible_content_illegal"])
 		require.Equal(t, "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", s["category"])
 		require.Equal(t, []any{"CONTENT_TYPE_TEXT"}, s["content_type"])
 		require.Equal(t, "SOURCE_ARTICLE_16", s["source_type"])
@@ -145,8 +148,11 @@ func statementsForEveryRestriction(t *testing.T, postgres bool) {
 	require.Equal(t, "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", byCase[cp][0]["category"])
 	term := byCase[reviewID]
 	require.Len(t, term, 1)
-	require.Equal(t, "DECISION_PROVISION_TOTAL_TERMINATION", term[0]["decision_provision"])
-	require.Equal(t, "DECISION_ACCOUNT_TERMINATED", term[0]["decision_account"])
+	// Hosting ended; the account keeps its CDN service: a partial
+	// termination, as the statement must say (issue 18).
+	require.Equal(t, "DECISION_PROVISION_PARTIAL_TERMINATION", term[0]["decision_provision"])
+	require.Empty(t, term[0]["decision_account"])
+	require.Equal(t, []any{"DECISION_VISIBILITY_CONTENT_DISABLED"}, term[0]["decision_visibility"])
 	require.Equal(t, "SOURCE_VOLUNTARY", term[0]["source_type"])
 	require.Equal(t, "DECISION_GROUND_INCOMPATIBLE_CONTENT", term[0]["decision_ground"])
 	require.Equal(t, "Yes", term[0]["incompatible_content_illegal"])

@@ -15,7 +15,7 @@ import (
 // or sinkhole's CSV report, a P2P copyright notice that names no URL, an
 // X-ARF report whose subject is an IP. abusedesk makes no URL case of it:
 // such a report is about whoever uses the address, which only the matching
-// against customers' origin IPs can tell (not built yet; see IPReportField).
+// against customers' origin IPs can tell (NetworkSubmitter, network.go).
 type IPEvent struct {
 	IP   string // normalised (net/netip)
 	Port string
@@ -30,10 +30,11 @@ type IPEvent struct {
 }
 
 // IPReportField is the field of the problem a report about IP addresses
-// is answered with. Until reports about IPs are matched against the
-// customers' origin IPs and the provider's networks, such a mail is not
-// turned into a case, and its sender is told so precisely instead of
-// receiving URL cases about its own links.
+// is marked with: such a mail makes no URL case (its sender would
+// receive URL cases about its own links); the listener hands it to a
+// NetworkSubmitter, which matches its addresses against the customers'
+// origin IPs and the provider's networks (network.go), and without one
+// answers it with this problem.
 const IPReportField = "ip_report"
 
 // Limits of a CSV report: rows taken from one mail, bytes read out of one
@@ -51,7 +52,7 @@ func addIPReportProblem(p *Parsed) {
 	if n == 0 {
 		return
 	}
-	p.addProblem(IPReportField, fmt.Sprintf("reports about IP addresses: %d %s received (%s), handled as network reports: abusedesk does not yet turn reports about IP addresses into cases, so no case was made of them; content at a URL can be reported with its full URL", n, plural(n, "row", "rows"), ipSummary(p.IPEvents)))
+	p.addProblem(IPReportField, fmt.Sprintf("reports about IP addresses: %d %s received (%s), handled as network reports: each address is matched against the customers' origin IPs and the provider's networks: an address of ours becomes a network case, the others are answered \"not our network\" once a day; content at a URL can be reported with its full URL", n, plural(n, "row", "rows"), ipSummary(p.IPEvents)))
 }
 
 // isIPReport reports whether the mail is answered as a report about IP

@@ -120,6 +120,9 @@ func (s *Server) process(ctx context.Context, envFrom, rcpt string, raw []byte) 
 	if done, err := s.attachReply(ctx, log, p, envFrom, raw); done || err != nil {
 		return err
 	}
+	if ns, ok := s.sub.(NetworkSubmitter); ok && p.isIPReport() && len(p.IPEvents) > 0 {
+		return s.processNetwork(ctx, log, ns, p, envFrom, raw) // network.go
+	}
 	problems := p.Problems
 	if len(problems) == 0 {
 		caseID, duplicate, subProblems, err := s.submit(ctx, p, raw)

@@ -95,13 +95,57 @@ type Termination struct {
 }
 
 // ClearinghouseReport is the child-safety clearinghouse report of a CSAM
-// case.
+// case (docs/DESIGN.md step 7). State is one of the ClearinghouseState
+// values; Reference is the clearinghouse's report id once filed (ReportID,
+// kept under its first name too) and Filed says it was. PreserveUntil is
+// when the preservation of the reported material ends (one year after the
+// report was filed, 18 U.S.C. 2258A(h)); nil: not filed yet, kept.
 type ClearinghouseReport struct {
 	CaseID    string `gorm:"primaryKey"`
 	Reference string
 	Filed     bool
 	CreatedAt time.Time
+	// ReportID is the clearinghouse's report id (the last one opened while
+	// submitting; the filed one once finished).
+	ReportID string
+	State    ClearinghouseState `gorm:"index"`
+	FiledAt  *time.Time
+	// FiledBy is the analyst who recorded a report filed by hand; empty
+	// when abusedesk filed it through the API.
+	FiledBy string
+	// ByHand: no clearinghouse API was configured when the report was
+	// prepared, so an analyst files it and records its report id.
+	ByHand bool
+	// FilesUploaded counts the files of ReportID uploaded and described.
+	FilesUploaded int
+	// Error is the last failure of a submission (the service's code and
+	// description), empty once filed.
+	Error         string
+	PreserveUntil *time.Time `gorm:"index"`
+	UpdatedAt     time.Time
 }
+
+// ClearinghouseState is where a clearinghouse report stands.
+type ClearinghouseState string
+
+// Clearinghouse report states: prepared (waiting to be submitted, or for an
+// analyst to file it by hand when no clearinghouse API is configured),
+// submitted (the report document was taken), files_uploaded, finished
+// (filed), retracted (a report not finished was withdrawn after a failure;
+// a new one is submitted), failed (the last attempt failed; it is retried).
+const (
+	ClearinghousePrepared      ClearinghouseState = "prepared"
+	ClearinghouseSubmitted     ClearinghouseState = "submitted"
+	ClearinghouseFilesUploaded ClearinghouseState = "files_uploaded"
+	ClearinghouseFinished      ClearinghouseState = "finished"
+	ClearinghouseRetracted     ClearinghouseState = "retracted"
+	ClearinghouseFailed        ClearinghouseState = "failed"
+)
+
+// ClearinghousePreservation is how long the reported material is kept
+// after the report is filed (18 U.S.C. 2258A(h), as extended by the REPORT
+// Act of 2024: one year).
+const ClearinghousePreservation = 365 * 24 * time.Hour
 
 // ReviewState is where a termination review stands (Review.Status).
 type ReviewState string

@@ -22,6 +22,7 @@ const (
 	CategoryFraud               Category = "fraud"
 	CategoryRegistrarWhois      Category = "registrar_whois"
 	CategoryRegistrarHijacking  Category = "registrar_hijacking"
+	CategoryNCSEI               Category = "ncsei" // non-consensual intimate imagery (TAKE IT DOWN Act; the reference's abuse_ncsei)
 	CategoryOther               Category = "other"
 )
 
@@ -30,7 +31,7 @@ var Categories = []Category{
 	CategoryCopyright, CategoryTrademark, CategoryPhishing, CategoryMalware,
 	CategoryCSAM, CategoryViolentThreat, CategoryPersonalInformation,
 	CategoryControlledSubst, CategoryHumanTrafficking, CategoryDefamation,
-	CategoryFraud, CategoryRegistrarWhois, CategoryRegistrarHijacking, CategoryOther,
+	CategoryFraud, CategoryRegistrarWhois, CategoryRegistrarHijacking, CategoryNCSEI, CategoryOther,
 }
 
 // Valid reports whether c is one of Categories.
@@ -74,6 +75,10 @@ const (
 	ServiceHosting   Service = "hosting"
 	ServiceRegistrar Service = "registrar"
 	ServiceNone      Service = "none"
+
+	// ServiceNetwork: a report about an IP address that is a customer's
+	// origin or in the provider's own networks (docs/DESIGN.md step 3).
+	ServiceNetwork Service = "network"
 )
 
 // Hosting products a hosted object can belong to.

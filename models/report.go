@@ -10,6 +10,14 @@ type ReportRequest struct {
 	Reporter          Reporter        `json:"reporter"`
 	ForwardToOperator *bool           `json:"forward_to_operator,omitempty"`
 	Copyright         *CopyrightClaim `json:"copyright,omitempty"`
+	// OwnerNotification, HostNotification and NcmecNotification are the
+	// reporter's choice per recipient (Notification; "" = the category's
+	// default, intake.ResolveChoices).
+	OwnerNotification Notification `json:"owner_notification,omitempty"`
+	HostNotification  Notification `json:"host_notification,omitempty"`
+	NcmecNotification Notification `json:"ncmec_notification,omitempty"`
+	// NCSEI carries the TAKE IT DOWN Act elements of an ncsei report.
+	NCSEI *NCSEIClaim `json:"ncsei,omitempty"`
 	// Source says which channel the report came in on: "api" (default),
 	// "form", "email", "xarf". Set by the server, never by the reporter.
 	Source string `json:"-"`

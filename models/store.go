@@ -58,6 +58,14 @@ type Case struct {
 	ReporterOrg       string
 	ReporterTitle     string
 	ForwardToOperator bool
+	// OwnerNotification, HostNotification and NcmecNotification are the
+	// reporter's choice per recipient (models.Notification; README "The
+	// reporter's choices"): send, send-anon or none for the operator
+	// (ForwardToOperator is false exactly when it is none), send or
+	// send-anon for the hosting provider, and for CSAM the clearinghouse.
+	OwnerNotification Notification
+	HostNotification  Notification
+	NcmecNotification Notification
 	CopyrightWork     string
 	CopyrightSig      string
 	// CopyrightIncomplete marks a copyright complaint that lacks some 17
@@ -79,6 +87,10 @@ type Case struct {
 	CreatedAt            time.Time `gorm:"index"`
 	UpdatedAt            time.Time
 	ClosedAt             *time.Time
+
+	// CategoryBy says how the category was chosen (a mail's format, its
+	// recipient, its subject, or the default), for the analyst.
+	CategoryBy string
 }
 
 // CaseURL is one reported URL of a case (a bulk notice may carry thousands,

@@ -33,6 +33,15 @@ type caseData struct {
 	// Answers are the answers to the case's notices, shown beside the
 	// decision form so that a dispute is read before it is decided.
 	Answers []answerShown
+	// Mitigations are the case's restrictions; those in review carry the
+	// customer's appeal and the form that answers it (customer_review.go).
+	Mitigations      []caseMitigation
+	MitigationsError string
+	Reviewed         string // the review just recorded: uphold or lift
+	ReviewDecisions  []choice
+	// Scope is exactly what a violates decision would cover (with the
+	// form's scope prefix, when there is one), shown in the form.
+	Scope *desk.DecisionScope
 }
 
 // answerShown is one operator's answer on the case page.
@@ -90,7 +99,11 @@ var suggested = map[models.Status][]string{
 }
 
 func (p *Pages) casePage(c echo.Context) error {
-	return p.renderCase(c, http.StatusOK, desk.DecisionRequest{}, fieldErrors{}, "", c.QueryParam("done"))
+	form := desk.DecisionRequest{}
+	if v := c.QueryParam("scope_prefix"); len(v) <= models.MaxScopePrefix {
+		form.ScopePrefix, form.Verdict = v, c.QueryParam("verdict") // the scope preview
+	}
+	return p.renderCase(c, http.StatusOK, form, fieldErrors{}, "", c.QueryParam("done"))
 }
 
 func (p *Pages) renderCase(c echo.Context, code int, form desk.DecisionRequest, errs fieldErrors, refusal, done string) error {
@@ -107,6 +120,18 @@ func (p *Pages) renderCase(c echo.Context, code int, form desk.DecisionRequest, 
 		return err
 	}
 	d.Work, d.Signature, d.Forward = x.Work, x.Signature, x.Forward
+	d.Mitigations, d.MitigationsError = p.caseMitigations(c, cs.CaseID)
+	d.ReviewDecisions = reviewDecisions
+	if r := c.QueryParam("reviewed"); hasChoice(reviewDecisions, r) {
+		d.Reviewed = r
+	}
+	if contains(d.Suggested, desk.VerdictViolates) {
+		sc, err := p.desk.DecisionScope(ctx, cs.CaseID, form.ScopePrefix)
+		if err != nil {
+			return err
+		}
+		d.Scope = &sc
+	}
 	for _, v := range verdicts {
 		if !contains(d.Suggested, v) {
 			d.Other = append(d.Other, v)
@@ -161,7 +186,8 @@ func contains(list []string, v string) bool {
 func (p *Pages) postDecide(c echo.Context) error {
 	id := c.Param("id")
 	form := desk.DecisionRequest{Verdict: c.FormValue("verdict"), Reason: c.FormValue("reason"),
-		Clause: c.FormValue("clause"), Question: c.FormValue("question"), LegalBasis: c.FormValue("legal_basis")}
+		Clause: c.FormValue("clause"), Question: c.FormValue("question"), LegalBasis: c.FormValue("legal_basis"),
+		ScopePrefix: c.FormValue("scope_prefix")}
 	if form.Verdict == "" {
 		return p.renderCase(c, http.StatusUnprocessableEntity, form, fieldErrors{"verdict": {"Choose a verdict."}}, "", "")
 	}

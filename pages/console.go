@@ -69,7 +69,7 @@ func (p *Pages) queue(c echo.Context) error {
 	f.Page = max(f.Page, 1)
 	k, _ := c.Get(ctxUser).(config.APIKey)
 	d := queueData{Filter: f, Errors: fieldErrors{}, Statuses: allStatuses, Cats: models.Categories,
-		Services: []models.Service{models.ServiceCDN, models.ServiceHosting, models.ServiceRegistrar, models.ServiceNone},
+		Services: []models.Service{models.ServiceCDN, models.ServiceHosting, models.ServiceRegistrar, models.ServiceNetwork, models.ServiceNone},
 		Analyst:  models.Role(k.Role).Allows(models.RoleAnalyst)}
 	q := desk.CaseFilter{Status: f.Status, Category: f.Category, Service: f.Service, Domain: f.Domain,
 		Limit: queuePageSize, Offset: (f.Page - 1) * queuePageSize}

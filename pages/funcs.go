@@ -101,6 +101,7 @@ var categoryLabels = map[models.Category]string{
 	models.CategoryFraud:               "Fraud or scam",
 	models.CategoryRegistrarWhois:      "Inaccurate domain registration (WHOIS) data",
 	models.CategoryRegistrarHijacking:  "Domain hijacking",
+	models.CategoryNCSEI:               "Non-consensual intimate imagery (NCSEI)",
 	models.CategoryOther:               "Other illegal or harmful content",
 }
 

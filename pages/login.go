@@ -55,7 +55,11 @@ func (p *Pages) postLogin(c echo.Context) error {
 		p.noteAuthFailure(c)
 		d.Errors.add("api_key", "This API key is not valid.")
 	case !models.Role(k.Role).Allows(models.RoleAnalyst) && !models.Role(k.Role).Allows(models.RoleAuditor):
-		d.Errors.add("api_key", "This key's role ("+k.Role+") has no access to the console.")
+		msg := "This key's role (" + k.Role + ") has no access to the console."
+		if k.Role == "customer" {
+			msg += " Customers sign in at /portal/login."
+		}
+		d.Errors.add("api_key", msg)
 	}
 	if d.Errors.Any() {
 		return p.render(c, http.StatusUnauthorized, "login", "Sign in", d)

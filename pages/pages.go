@@ -92,9 +92,11 @@ func (p *Pages) Routes(e *echo.Echo) {
 	e.POST("/console/cases/:id/release", p.page(p.postRelease), p.csrf, analyst)
 	e.POST("/console/bulk", p.page(p.postBulk), p.csrf, analyst)
 	e.POST("/console/cases/:id/mail-replies/:reply_id/accept", p.page(p.postAcceptMailReply), p.csrf, analyst)
+	e.POST("/console/cases/:id/clearinghouse-filed", p.page(p.postClearinghouseFiled), p.csrf, analyst)
 	e.GET("/console/cases/:id/timeline", p.page(p.timelinePage), p.csrf, anyone)
 	e.GET("/console/senders", p.page(p.sendersPage), p.csrf, analyst)
 	e.GET("/console/dashboard", p.page(p.dashboardPage), p.csrf, anyone)
+	p.customerRoutes(e)
 }
 
 // cacheAssets lets browsers keep the assets a day; their URLs carry a
@@ -132,8 +134,13 @@ func (p *Pages) render(c echo.Context, code int, name, title string, data any) e
 	if k, ok := p.SessionKey(c); ok {
 		v.User = &userInfo{Name: k.Name, Role: k.Role, Analyst: models.Role(k.Role).Allows(models.RoleAnalyst)}
 	}
+	return p.execute(c, code, p.tmpl[name], "layout.html", name, v)
+}
+
+// execute renders a template set's layout into the answer, never cached.
+func (p *Pages) execute(c echo.Context, code int, t *template.Template, layout, name string, v any) error {
 	var b bytes.Buffer
-	if err := p.tmpl[name].ExecuteTemplate(&b, "layout.html", v); err != nil {
+	if err := t.ExecuteTemplate(&b, layout, v); err != nil {
 		p.opt.Log.Error("page template failed", "page", name, "err", err)
 		return c.String(http.StatusInternalServerError, "internal error")
 	}
@@ -143,7 +150,10 @@ func (p *Pages) render(c echo.Context, code int, name, title string, data any) e
 
 // page turns a handler's error into an error page (the server's error
 // handler answers JSON on "/", so pages answer their own errors).
-func (p *Pages) page(h echo.HandlerFunc) echo.HandlerFunc {
+func (p *Pages) page(h echo.HandlerFunc) echo.HandlerFunc { return p.answering(h, p.ErrorPage) }
+
+// answering turns a handler's error into the page onError renders.
+func (p *Pages) answering(h echo.HandlerFunc, onError func(echo.Context, int, []models.FieldError) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := h(c)
 		if err == nil || c.Response().Committed {
@@ -153,7 +163,7 @@ func (p *Pages) page(h echo.HandlerFunc) echo.HandlerFunc {
 		if code >= 500 {
 			p.opt.Log.Error("page failed", "path", c.Path(), "err", err)
 		}
-		return p.ErrorPage(c, code, errs)
+		return onError(c, code, errs)
 	}
 }
 

@@ -136,7 +136,7 @@ func newIdem() string {
 }
 
 func (p *Pages) reportData(f reportForm, errs fieldErrors) reportData {
-	return reportData{Form: f, Errors: errs, Summary: orderedSummary(errs), Categories: models.Categories,
+	return reportData{Form: f, Errors: errs, Summary: orderedSummary(errs), Categories: formCategories(),
 		MayOptOut: f.Category.ReporterMayOptOut(), AlwaysForwarded: f.Category.AlwaysForwarded(),
 		CSAM: f.Category == models.CategoryCSAM, Copyright: f.Category == models.CategoryCopyright}
 }
@@ -174,4 +174,17 @@ func (p *Pages) submitReport(c echo.Context) error {
 		return err
 	}
 	return p.render(c, http.StatusOK, "received", "Report received", receivedData{CaseID: created.CaseID, StatusURL: created.StatusURL})
+}
+
+// formCategories are the categories the form can file: an NCSEI request
+// needs the TAKE IT DOWN statements, which only the JSON API and the
+// reference's form endpoint carry (README "The reporter's choices").
+func formCategories() []models.Category {
+	var out []models.Category
+	for _, c := range models.Categories {
+		if c != models.CategoryNCSEI {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -19,8 +19,12 @@ const ctxActor, ctxRole = "actor", "role"
 func (s *Server) authenticate(c echo.Context) (config.APIKey, bool) {
 	h := c.Request().Header.Get("Authorization")
 	if tok, ok := strings.CutPrefix(h, "Bearer "); ok && tok != "" {
-		k, found := s.keys[config.HashKey(strings.TrimSpace(tok))]
-		return k, found
+		hash := config.HashKey(strings.TrimSpace(tok))
+		if k, found := s.keys[hash]; found {
+			return k, true
+		}
+		// Keys issued through the API (customer keys): customer_auth.go.
+		return s.issuedKey(c, hash)
 	}
 	return s.sessionKey(c)
 }

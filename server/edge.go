@@ -4,38 +4,26 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/abusedesk/abusedesk/internal/urlnorm"
+	"github.com/abusedesk/abusedesk/desk"
 )
 
-// BlockJSON is one entry of the blocklist edge nodes poll.
-type BlockJSON struct {
-	ObjectID  string `json:"object_id"`
-	URLPrefix string `json:"url_prefix"`
-	Removed   bool   `json:"removed"`
-	CaseID    string `json:"case_id"`
-}
-
-// getBlocklist serves every disabled object with an ETag, so edge nodes
-// poll cheaply (If-None-Match -> 304).
+// getBlocklist serves every mitigation that restricts now (active or
+// in_review; desk.Blocklist) with an ETag, so edge nodes poll cheaply
+// (If-None-Match -> 304). Each entry keeps the fields edge nodes older
+// than mitigations read (object_id, url_prefix, removed, case_id) and
+// adds mitigation_id, type, entity_type, entity_id, countries and status.
 func (s *Server) getBlocklist(c echo.Context) error {
 	bs, err := s.Desk.Blocklist(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	out := make([]BlockJSON, len(bs))
-	for i, b := range bs {
-		// Served in normal form (rows recorded before normalisation may
-		// not be), so an edge node compares it with normalised request URLs.
-		out[i] = BlockJSON{ObjectID: b.ObjectID, URLPrefix: urlnorm.Prefix(b.URLPrefix), Removed: b.Removed, CaseID: b.CaseID}
-	}
-	body, err := json.Marshal(map[string]any{"blocks": out})
+	body, err := json.Marshal(map[string]any{"blocks": bs})
 	if err != nil {
 		return err
 	}
@@ -49,55 +37,77 @@ func (s *Server) getBlocklist(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/json", body)
 }
 
-// edge answers as an edge node would for host/path: 451 with a link to the
-// notice for a disabled object (RFC 7725), 200 otherwise. The request URL
-// and every stored prefix are compared in their normal form
-// (internal/urlnorm), so "/%64ir/", "/./dir/" and "/x/../dir/" are all
-// "/dir/"; blocks recorded before prefixes were normalised match too.
+// edge answers as an edge node would for host/path (desk.EdgeDecide): 451
+// with a link to the public statement (RFC 7725) for content disabled or
+// removed and for a legal block in the client's country; a warning page
+// (200, text/html) for an interstitial, with a continue link for a
+// misleading one only; 200 otherwise. The request URL and every entity are
+// compared in their normal form (internal/urlnorm), so "/%64ir/",
+// "/./dir/" and "/x/../dir/" are all "/dir/". The client's country comes
+// from the header edge_country_header names, else from ?country=.
 func (s *Server) edge(c echo.Context) error {
-	rawHost, rawPath := edgeTarget(c.Request())
-	var urls []string
-	host := ""
-	for _, scheme := range []string{"https", "http"} {
-		u, err := urlnorm.URL(scheme + "://" + rawHost + rawPath)
-		if err != nil {
-			return fail(http.StatusBadRequest, "host", "%v", err)
-		}
-		urls = append(urls, u)
-		if host == "" {
-			host, _, _ = strings.Cut(strings.TrimPrefix(u, "https://"), "/")
-		}
+	r := c.Request()
+	host, path := edgeTarget(r)
+	country := r.Header.Get(s.countryHeader())
+	if country == "" {
+		country = r.URL.Query().Get(desk.EdgeCountryParam)
 	}
-	path := strings.TrimPrefix(urls[0], "https://"+host)
-	// A block is recorded under the customer domain of its object, which
-	// may be a parent of the host (https://img.pages.example/ is an object
-	// of pages.example): look under the host and each parent domain; the
-	// URL prefix decides.
-	name := host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		name = h
-	}
-	labels := strings.Split(name, ".")
-	domains := make([]string, 0, len(labels))
-	for i := range labels {
-		domains = append(domains, strings.Join(labels[i:], "."))
-	}
-	bs, err := s.Desk.BlocksOfDomains(c.Request().Context(), domains)
+	a, err := s.Desk.EdgeDecide(r.Context(), desk.EdgeRequest{Host: host, Path: path, Query: r.URL.RawQuery, Country: country})
 	if err != nil {
 		return err
 	}
-	for _, u := range urls {
-		for _, b := range bs {
-			if urlnorm.Under(u, urlnorm.Prefix(b.URLPrefix)) {
-				link := fmt.Sprintf("%s/v1/blocked/%s", s.Cfg.PublicURL, b.ObjectID)
-				c.Response().Header().Set("Link", "<"+link+`>; rel="blocked-by"`)
-				return c.JSON(http.StatusUnavailableForLegalReasons, map[string]string{
-					"status": "unavailable for legal reasons", "object_id": b.ObjectID, "notice": link,
-				})
-			}
+	h := c.Response().Header()
+	h.Set("Vary", s.countryHeader())
+	if a.Action == desk.EdgePass {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok", "host": a.Host, "path": a.Path})
+	}
+	m := a.Mitigation
+	link := s.Cfg.PublicURL + "/v1/blocked/" + url.PathEscape(m.ID)
+	h.Set("Link", "<"+link+`>; rel="blocked-by"`)
+	h.Set("X-Abusedesk-Mitigation", string(m.Type)+"; id="+m.ID)
+	h.Set("Cache-Control", "no-store")
+	if a.Action == desk.EdgeBlock {
+		return c.JSON(http.StatusUnavailableForLegalReasons, map[string]any{
+			"status": "unavailable for legal reasons", "type": m.Type, "mitigation_id": m.ID,
+			"object_id": blockedObject(m.Step), "notice": link,
+		})
+	}
+	var cont string
+	if a.Continue != "" {
+		cont = continueLink(r, a.Continue)
+	}
+	return interstitial(c, m.Type, a.URL, cont, link)
+}
+
+// countryHeader is the configured client-country header.
+func (s *Server) countryHeader() string {
+	if s.Cfg != nil && s.Cfg.Edge.CountryHeader != "" {
+		return s.Cfg.Edge.CountryHeader
+	}
+	return "X-Client-Country"
+}
+
+// blockedObject names the hosted object of a mitigation converted from a
+// block (migration 18), which old 451 answers named.
+func blockedObject(step string) string {
+	id, ok := strings.CutPrefix(step, "migrated-block:")
+	if !ok {
+		return ""
+	}
+	return id
+}
+
+// continueLink is the request's own /edge URL with the continue token of
+// a misleading interstitial (any earlier token replaced).
+func continueLink(r *http.Request, token string) string {
+	var kept []string
+	for _, part := range strings.Split(r.URL.RawQuery, "&") {
+		if name, _, _ := strings.Cut(part, "="); part != "" && name != desk.EdgeContinueParam {
+			kept = append(kept, part)
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "host": host, "path": path})
+	kept = append(kept, desk.EdgeContinueParam+"="+url.QueryEscape(token))
+	return r.URL.EscapedPath() + "?" + strings.Join(kept, "&")
 }
 
 // edgeTarget splits /edge/{host}/{path} of the request as sent, still
@@ -109,16 +119,16 @@ func edgeTarget(r *http.Request) (host, path string) {
 	return host, "/" + path
 }
 
-// getBlocked is the public statement behind a 451: what was restricted,
-// why, under which case; no personal data.
+// getBlocked is the public statement behind a 451 (desk.Blocked): what
+// was restricted, why, under which case; no personal data. The ID is a
+// mitigation's, or an object's in links given before mitigations.
 func (s *Server) getBlocked(c echo.Context) error {
-	b, err := s.Desk.Block(c.Request().Context(), c.Param("object"))
+	if len(c.Param("object")) > 200 {
+		return fail(http.StatusNotFound, "object", "no such restriction")
+	}
+	b, err := s.Desk.Blocked(c.Request().Context(), c.Param("object"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"object_id": b.ObjectID, "url_prefix": urlnorm.Prefix(b.URLPrefix), "case_id": b.CaseID,
-		"restriction": map[bool]string{true: "removed", false: "access disabled"}[b.Removed],
-		"ground":      b.Reason, "since": b.CreatedAt,
-	})
+	return c.JSON(http.StatusOK, b)
 }

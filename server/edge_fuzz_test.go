@@ -17,9 +17,10 @@ import (
 	"github.com/abusedesk/abusedesk/store"
 )
 
-// edgeServer is a server over a fresh SQLite database holding one block on
-// https://sec.example/dir/, recorded in an old, unnormalised spelling (as
-// rows written before the prefixes were normalised may be).
+// edgeServer is a server over a fresh SQLite database holding one active
+// content_disabled mitigation of the prefix https://sec.example/dir/,
+// recorded in an old, unnormalised spelling (as blocks written before the
+// prefixes were normalised, and converted by migration 18, may be).
 func edgeServer(tb testing.TB) *Server {
 	db, err := store.Open("sqlite:"+filepath.Join(tb.TempDir(), "edge.db"), "")
 	require.NoError(tb, err)
@@ -29,8 +30,9 @@ func edgeServer(tb testing.TB) *Server {
 		}
 	})
 	require.NoError(tb, store.Migrate(db))
-	require.NoError(tb, db.Create(&models.Block{ObjectID: "sec-dir", Domain: "sec.example",
-		URLPrefix: "https://SEC.example/./%64ir/", CaseID: "case-1"}).Error)
+	require.NoError(tb, db.Create(&models.Mitigation{ID: "m-sec-dir", CaseID: "case-1", Step: "disable:sec-dir",
+		Domain: "sec.example", Type: models.MitigationContentDisabled, EntityType: models.EntityURLPattern,
+		EntityID: "https://SEC.example/./%64ir/*", Status: models.MitigationActive}).Error)
 	cfg := &config.Config{PublicURL: "http://abusedesk.test", MaxBodyBytes: 1 << 20}
 	return &Server{Cfg: cfg, Desk: &desk.Desk{Cfg: cfg, DB: db}}
 }

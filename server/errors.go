@@ -64,6 +64,9 @@ func (s *Server) JSONError(err error, c echo.Context) {
 // are rendered as pages.
 func WantsHTML(c echo.Context) bool {
 	p := c.Path()
+	if strings.HasPrefix(c.Request().URL.Path, "/client/v4/") {
+		return false // the reference's API answers in its v4 envelope
+	}
 	return len(p) > 0 && !strings.HasPrefix(p, "/v1") && !strings.HasPrefix(p, "/edge") && p != "/healthz" &&
 		p != "/openapi.json" && p != "/metrics"
 }

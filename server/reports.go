@@ -21,7 +21,9 @@ import (
 // value must be, for naming unknown and wrongly typed fields.
 var reportFields = map[string]map[string]string{
 	"": {"category": "a string", "urls": "an array of strings", "description": "a string",
-		"reporter": "an object", "forward_to_operator": "true or false", "copyright": "an object"},
+		"reporter": "an object", "forward_to_operator": "true or false", "copyright": "an object",
+		"owner_notification": "a string", "host_notification": "a string", "ncmec_notification": "a string", "ncsei": "an object"},
+	"ncsei":     {"signature": "a string", "good_faith_not_consensual": "true or false"},
 	"reporter":  {"name": "a string", "email": "a string", "organization": "a string", "title": "a string"},
 	"copyright": {"work": "a string", "good_faith": "true or false", "accurate_under_penalty": "true or false", "signature": "a string"},
 }
@@ -83,9 +85,17 @@ func decodeReport(body []byte) (models.ReportRequest, []models.FieldError, error
 			object(k, raw, map[string]any{"work": &c.Work, "good_faith": &c.GoodFaith,
 				"accurate_under_penalty": &c.AccurateUnderPenalty, "signature": &c.Signature})
 			r.Copyright = c
+		case "ncsei":
+			if string(bytes.TrimSpace(raw)) == "null" {
+				continue
+			}
+			x := &models.NCSEIClaim{}
+			object(k, raw, map[string]any{"signature": &x.Signature, "good_faith_not_consensual": &x.GoodFaithNotConsensual})
+			r.NCSEI = x
 		default:
 			target := map[string]any{"category": &r.Category, "urls": &r.URLs, "description": &r.Description,
-				"forward_to_operator": &r.ForwardToOperator}[k]
+				"forward_to_operator": &r.ForwardToOperator, "owner_notification": &r.OwnerNotification,
+				"host_notification": &r.HostNotification, "ncmec_notification": &r.NcmecNotification}[k]
 			if err := json.Unmarshal(raw, target); err != nil {
 				add(k, "must be %s, not %s", want, jsonKind(raw))
 			}

@@ -76,6 +76,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// Reporter (public; the token scopes the reads to one case).
 	e.POST("/v1/reports", s.postReport)
 	e.POST("/v1/reports/xarf", s.PostXARF)
+	e.POST(V4ReportPath, s.postV4Report, s.v4Intake()) // the reference's report form (v4_submit.go)
 	e.GET("/v1/reports/:id", s.getReport, s.GuardToken)
 	e.POST("/v1/reports/:id/answer", s.postReporterAnswer, s.GuardToken)
 	e.POST("/v1/reports/:id/complete", s.postCopyrightCompletion, s.GuardToken)
@@ -98,8 +99,14 @@ func (s *Server) routes(e *echo.Echo) {
 	an.GET("/cases/:id", s.getCase)
 	an.POST("/cases/:id/decisions", s.postDecision)
 	an.POST("/cases/:id/court-action", s.postCourtAction)
+	an.GET("/cases/:id/mitigations", s.getCaseMitigations)
+	an.POST("/cases/:id/mitigations", s.postCaseMitigation)
+	an.GET("/mitigations/in-review", s.getMitigationsInReview)
+	an.POST("/mitigations/:id/review", s.postMitigationReview)
+	an.POST("/mitigations/:id/cancel", s.postMitigationCancel)
 	an.POST("/cases/:id/mail-replies/:reply_id/accept", s.postAcceptMailReply)
 	an.POST("/cases/:id/legal-hold", s.postLegalHold)
+	an.POST("/cases/:id/clearinghouse/filed", s.postClearinghouseFiled)
 	an.GET("/admin/senders", s.getSenders)
 	an.GET("/admin/intake-replies", s.getIntakeReplies)
 	an.GET("/reviews", s.listReviews)
@@ -115,6 +122,10 @@ func (s *Server) routes(e *echo.Echo) {
 	au.GET("/audit/proof/consistency", s.getConsistencyProof)
 	s.codecRoutes(e)
 	e.GET("/v1/dashboard", s.getDashboard, s.requireAnalystOrAuditor)
+	// Orders from authorities (orders.go).
+	e.POST("/v1/orders", s.postOrder, s.RequireRole("authority"))
+	e.GET("/v1/orders", s.listOrders, s.requireAnalystOrAuditor)
+	e.GET("/v1/orders/:id", s.getOrder, s.requireOrderReader)
 
 	// The transparency report is public: it holds nothing but counts.
 	e.GET("/transparency", s.getPublicTransparency)
@@ -123,6 +134,8 @@ func (s *Server) routes(e *echo.Echo) {
 	ad.POST("/customers", s.postCustomers)
 	ad.GET("/outbox", s.getOutbox)
 	ad.POST("/sessions/revoke", s.postRevokeSessions)
+	// The customer's API and the admin's customer keys (customer.go).
+	s.customerRoutes(e)
 }
 
 // Start listens on the configured address and serves until Shutdown.

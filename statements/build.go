@@ -48,6 +48,26 @@ type Facts struct {
 	// 512(c)(3) elements (a complaint, not a notice): the statement must not
 	// call it a notice under 512(c)(3) or offer the 512(g) counter-notice.
 	Complaint bool
+	// Behind are the cases behind a termination (the strikes that opened
+	// its review, the triggering case among them), oldest first.
+	Behind []BehindCase
+	// AccountServices are the services the terminated account had (hosting,
+	// cdn, registrar); ObjectsDisabled is how many hosted objects the
+	// termination disabled.
+	AccountServices []string
+	ObjectsDisabled int
+	// Mitigation is the CDN mitigation the restriction is; nil for hosted
+	// content.
+	Mitigation *MitigationFacts
+	// Order is the order of an authority behind an order restriction.
+	Order *OrderFacts
+}
+
+// BehindCase is one case behind a termination.
+type BehindCase struct {
+	CaseID     string
+	Category   models.Category
+	ReportedAt time.Time
 }
 
 // category is how one of abusedesk's categories maps to the Transparency
@@ -88,6 +108,8 @@ var categories = map[models.Category]category{
 		"Defamation as established by legal process (a court decision) under the applicable national law"},
 	models.CategoryFraud: {"fraud", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "",
 		"Fraud: the national criminal law; Directive (EU) 2019/713 where non-cash means of payment are concerned"},
+	models.CategoryNCSEI: {"non-consensual intimate imagery", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "",
+		"Non-consensual sharing of intimate images: Directive (EU) 2024/1385 on combating violence against women and domestic violence, Art. 5; the TAKE IT DOWN Act (US, 2025)"},
 	models.CategoryRegistrarWhois:     {"inaccurate domain registration data", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "", ""},
 	models.CategoryRegistrarHijacking: {"domain hijacking", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "", ""},
 	models.CategoryOther:              {"a breach of our terms of service", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "", ""},
@@ -124,7 +146,8 @@ const redress = "Redress: you can contest this decision through our internal com
 // applies to the hosted object, domain or account wherever it is served, so
 // the territorial scope is every EEA country; it has no end date (blank:
 // indefinite) because it lasts until the content is removed or the decision
-// reversed.
+// reversed. content_date is when the content was first known to be online
+// (firstKnown). The ground follows groundOf (ground.go).
 func Build(f Facts) SOR {
 	cat := categoryOf(f.Category)
 	if f.Complaint && f.Category == models.CategoryCopyright {
@@ -133,7 +156,7 @@ func Build(f Facts) SOR {
 	}
 	s := SOR{
 		Category:           cat.dsa,
-		ContentDate:        date(f.ReportedAt, f.At),
+		ContentDate:        date(firstKnown(f), f.At),
 		ApplicationDate:    f.At.UTC().Format(dateLayout),
 		SourceType:         "SOURCE_ARTICLE_16",
 		AutomatedDetection: "No",
@@ -146,16 +169,24 @@ func Build(f Facts) SOR {
 	}
 	switch f.Kind {
 	case KindRestriction, KindRemoval:
-		buildContent(&s, f, cat)
+		if f.Mitigation != nil {
+			buildMitigation(&s, f, cat)
+		} else {
+			buildContent(&s, f, cat)
+		}
 	case KindDomainRestriction:
 		buildDomain(&s, f, cat)
 	case KindTermination:
 		buildTermination(&s, f, cat)
+	case KindOrderRestriction:
+		buildOrder(&s, f)
 	}
-	if f.Decision == nil && f.Kind != KindTermination {
+	if f.Decision == nil && f.Kind != KindTermination && f.Kind != KindOrderRestriction {
 		s.AutomatedDecision = "AUTOMATED_DECISION_FULLY"
 	}
-	s.DecisionFacts = clip(s.DecisionFacts, maxFacts)
+	s.DecisionFacts = clip(noDoubledStops(s.DecisionFacts), maxFacts)
+	s.IllegalContentExplanation = noDoubledStops(s.IllegalContentExplanation)
+	s.IncompatibleContentExplanation = noDoubledStops(s.IncompatibleContentExplanation)
 	return s
 }
 
@@ -180,9 +211,12 @@ func buildContent(s *SOR, f Facts, cat category) {
 	b.WriteString(decided(f, "breaches our terms of service"))
 	if f.Kind == KindRestriction {
 		s.DecisionVisibility = []string{"DECISION_VISIBILITY_CONTENT_DISABLED"}
-		if f.Decision == nil {
+		switch {
+		case f.Decision == nil && f.Category == models.CategoryCSAM:
 			b.WriteString("Because the notice reports child sexual abuse material, access to it was disabled automatically on receipt, before human review; an analyst reviews the decision. ")
-		} else {
+		case f.Decision == nil:
+			b.WriteString("Access to it was disabled on receipt, before human review; an analyst reviews the decision. ")
+		default:
 			b.WriteString(disabledText(f))
 		}
 	} else {
@@ -191,103 +225,43 @@ func buildContent(s *SOR, f Facts, cat category) {
 		case f.Reason == "no response":
 			b.WriteString("Access was disabled and the account holder notified; no answer came by the deadline, so the content was removed permanently. ")
 		case f.Category == models.CategoryCSAM:
-			b.WriteString("The content was removed permanently and reported to the child-safety clearinghouse. ")
+			b.WriteString("The content was removed permanently and a report to the child-safety clearinghouse was prepared, as the law requires. ")
 		default:
 			b.WriteString("The content was removed permanently. ")
 		}
 	}
 	b.WriteString(redress)
 	s.DecisionFacts = b.String()
-	ground(s, f, cat, "Terms of service, clause "+clauseOf(f))
+	groundOf(s, f, cat, "Terms of service, clause "+clauseOf(f))
 }
 
-// buildDomain fills a statement about a suspended domain (serverHold).
+// buildDomain fills a statement about a suspended domain (serverHold). The
+// registrar suspends under the registration agreement: for inaccurate
+// registration data, until the data is corrected; for abuse, until the
+// decision is reversed.
 func buildDomain(s *SOR, f Facts, cat category) {
 	s.DecisionProvision = "DECISION_PROVISION_TOTAL_SUSPENSION"
 	s.ContentType = []string{"CONTENT_TYPE_OTHER"}
 	s.ContentTypeOther = "domain name registration"
+	whois := f.Category == models.CategoryRegistrarWhois
 	var b strings.Builder
 	fmt.Fprintf(&b, "On %s we received a notice (case %s) reporting %s about a domain name registered with us. ", date(f.ReportedAt, f.At), f.CaseID, cat.label)
-	if f.Category == models.CategoryRegistrarWhois {
+	if whois {
 		b.WriteString("We asked the registrant to correct the registration data by a deadline; it was not corrected. ")
 	}
-	b.WriteString(decided(f, "requires suspending the domain"))
-	b.WriteString("The domain was suspended (EPP status serverHold): it does not resolve until the registration data is corrected or the decision is reversed. ")
-	b.WriteString(redress)
-	s.DecisionFacts = b.String()
-	ground(s, f, cat, "Domain registration agreement: the registrant's duty to provide and keep accurate registration data (ICANN Registrar Accreditation Agreement 2013, s. 3.7.7.2)")
-}
-
-// buildTermination fills a statement about a terminated service. The review
-// that decided it ran on abusedesk's own initiative under its termination
-// policies, so the source is SOURCE_VOLUNTARY.
-func buildTermination(s *SOR, f Facts, cat category) {
-	t := f.Termination
-	if t == nil {
-		t = &models.Termination{}
-	}
-	service := t.Service
-	if service == "" {
-		service = "hosting"
-	}
-	s.SourceType = "SOURCE_VOLUNTARY"
-	s.DecisionProvision = "DECISION_PROVISION_TOTAL_TERMINATION"
-	s.DecisionAccount = "DECISION_ACCOUNT_TERMINATED"
-	s.ContentType = []string{"CONTENT_TYPE_OTHER"}
-	s.ContentTypeOther = service + " service of a customer account"
-	policy, ground := "our hosting policy: the account was used repeatedly for violations and no meaningful steps were taken against them",
-		"Terms of service: termination of accounts used repeatedly for violations without meaningful steps by the account holder"
-	if t.Kind == "repeat_infringer" {
-		policy, ground = "our repeat-infringer policy (17 U.S.C. 512(i)): the account received the policy's number of upheld copyright strikes within its window",
-			"Terms of service: repeat-infringer policy (17 U.S.C. 512(i))"
-		s.IncompatibleContentIllegal = "Yes"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "A termination review (%s) of the account %s was opened under %s", f.CaseID, t.AccountID, policy)
-	if f.Category != "" {
-		fmt.Fprintf(&b, ", most recently after a notice reporting %s", cat.label)
-	}
-	fmt.Fprintf(&b, ". An analyst decided to terminate the account's %s service: %s ", service, sentence(t.Reason))
-	if t.LegalBasis != "" {
-		fmt.Fprintf(&b, "Legal basis: %s ", sentence(t.LegalBasis))
-	}
-	if service == "hosting" {
-		b.WriteString("Every object the account hosted was disabled. ")
+	b.WriteString(decided(f, "requires suspending the domain under the registration agreement"))
+	if whois {
+		b.WriteString("The domain was suspended (EPP status serverHold): it does not resolve until the registration data is corrected or the decision is reversed. ")
+	} else {
+		b.WriteString("The domain was suspended (EPP status serverHold): it does not resolve until the decision is reversed. ")
 	}
 	b.WriteString(redress)
 	s.DecisionFacts = b.String()
-	if t.LegalBasis != "" {
-		// A non-hosting service is terminated only on a recorded legal basis.
-		s.DecisionGround = "DECISION_GROUND_ILLEGAL_CONTENT"
-		s.IllegalContentLegalGround = clip(oneLine(t.LegalBasis), maxLegalGround)
-		s.IllegalContentExplanation = clip(oneLine(t.Reason), maxExplanation)
-		s.IncompatibleContentIllegal = ""
-		return
+	terms := "Domain registration agreement: the registrant's duty to provide and keep accurate registration data (ICANN Registrar Accreditation Agreement 2013, s. 3.7.7.2)"
+	if !whois {
+		terms = "Domain registration agreement: suspension of a domain used for abuse (ICANN Registrar Accreditation Agreement 2013, s. 3.18)"
 	}
-	s.DecisionGround = "DECISION_GROUND_INCOMPATIBLE_CONTENT"
-	s.IncompatibleContentGround = ground
-	s.IncompatibleContentExplanation = clip(oneLine(t.Reason), maxExplanation)
-}
-
-// ground sets the illegal-content ground when the category names a legal
-// instrument, and the terms ground (terms) otherwise.
-func ground(s *SOR, f Facts, cat category, terms string) {
-	why := "the notice was confirmed on review"
-	if f.Decision != nil && strings.TrimSpace(f.Decision.Reason) != "" {
-		why = oneLine(f.Decision.Reason)
-	} else if f.Decision == nil {
-		why = "the notice reports " + cat.label + "; access is disabled on receipt pending review"
-	}
-	explanation := fmt.Sprintf("Reported as %s; %s", cat.label, why)
-	if cat.legal != "" {
-		s.DecisionGround = "DECISION_GROUND_ILLEGAL_CONTENT"
-		s.IllegalContentLegalGround = clip(cat.legal, maxLegalGround)
-		s.IllegalContentExplanation = clip(explanation, maxExplanation)
-		return
-	}
-	s.DecisionGround = "DECISION_GROUND_INCOMPATIBLE_CONTENT"
-	s.IncompatibleContentGround = clip(terms, maxLegalGround)
-	s.IncompatibleContentExplanation = clip(explanation, maxExplanation)
+	groundOf(s, f, cat, terms)
 }
 
 // decided says who decided what, in one sentence.
@@ -367,10 +341,12 @@ func clip(s string, n int) string {
 }
 
 // disabledText explains a disabled hosted object and what the account
-// holder may do; the 512(g) counter-notice belongs to a notice only.
+// holder may do. Only a copyright notice (17 U.S.C. 512(c)(3)) opens the
+// 512(g) counter-notice; a complaint lacking its elements, and every other
+// category, is disputed through our complaint handling.
 func disabledText(f Facts) string {
-	if f.Complaint {
-		return "We disabled access to it: it answers HTTP 451 (unavailable for legal reasons). The account holder was notified and may remove the content or dispute the decision; access stays disabled until one of these settles the case. "
+	if f.Category == models.CategoryCopyright && !f.Complaint {
+		return "We disabled access to it: it answers HTTP 451 (unavailable for legal reasons). The account holder was notified and may remove the content, dispute the decision or send a counter-notice (17 U.S.C. 512(g)); access stays disabled until one of these settles the case. "
 	}
-	return "We disabled access to it: it answers HTTP 451 (unavailable for legal reasons). The account holder was notified and may remove the content, dispute the decision or send a counter-notice (17 U.S.C. 512(g)); access stays disabled until one of these settles the case. "
+	return "We disabled access to it: it answers HTTP 451 (unavailable for legal reasons). The account holder was notified and may remove the content or dispute the decision; access stays disabled until one of these settles the case. "
 }

@@ -79,33 +79,39 @@ func TestBuildEveryKindAndCategoryValidates(t *testing.T) {
 	}
 }
 
-// TestBuildGroundsByCategory: content illegal as such takes the illegal
-// ground with its instrument; "other" and registrar concerns the terms.
+// TestBuildGroundsByCategory: an analyst's decision rests on a terms
+// clause (DECISION_GROUND_INCOMPATIBLE_CONTENT), marked also illegal where
+// the category names a legal instrument; CSAM disabled on receipt, before
+// any decision, rests on the law itself.
 func TestBuildGroundsByCategory(t *testing.T) {
 	for _, tc := range []struct {
 		cat      models.Category
-		ground   string
 		category string
 		legal    string
 	}{
-		{models.CategoryCSAM, "DECISION_GROUND_ILLEGAL_CONTENT", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "2011/93/EU"},
-		{models.CategoryCopyright, "DECISION_GROUND_ILLEGAL_CONTENT", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "2001/29/EC"},
-		{models.CategoryPhishing, "DECISION_GROUND_ILLEGAL_CONTENT", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "2019/713"},
-		{models.CategoryOther, "DECISION_GROUND_INCOMPATIBLE_CONTENT", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", ""},
-		{models.CategoryRegistrarWhois, "DECISION_GROUND_INCOMPATIBLE_CONTENT", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", ""},
+		{models.CategoryCSAM, "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "2011/93/EU"},
+		{models.CategoryCopyright, "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "2001/29/EC"},
+		{models.CategoryPhishing, "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "2019/713"},
+		{models.CategoryOther, "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", ""},
+		{models.CategoryRegistrarWhois, "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", ""},
 	} {
 		s := Build(Facts{Kind: KindRestriction, Category: tc.cat, CaseID: "C1", DedupKey: "k", At: applied,
 			Decision: &models.Decision{Verdict: "violates", Clause: "other_illegal", Reason: "r"}})
-		require.Equal(t, tc.ground, s.DecisionGround, tc.cat)
+		require.Equal(t, "DECISION_GROUND_INCOMPATIBLE_CONTENT", s.DecisionGround, tc.cat)
 		require.Equal(t, tc.category, s.Category, tc.cat)
+		require.Contains(t, s.IncompatibleContentGround, "clause other_illegal")
+		require.Empty(t, s.IllegalContentLegalGround)
 		if tc.legal != "" {
-			require.Contains(t, s.IllegalContentLegalGround, tc.legal)
-			require.Empty(t, s.IncompatibleContentGround)
+			require.Equal(t, "Yes", s.IncompatibleContentIllegal, tc.cat)
+			require.Contains(t, s.IncompatibleContentExplanation, tc.legal)
 		} else {
-			require.Contains(t, s.IncompatibleContentGround, "other_illegal")
-			require.Empty(t, s.IllegalContentLegalGround)
+			require.Empty(t, s.IncompatibleContentIllegal, tc.cat)
 		}
 	}
+	s := Build(Facts{Kind: KindRestriction, Category: models.CategoryCSAM, CaseID: "C1", DedupKey: "k", At: applied, Reason: "csam"})
+	require.Equal(t, "DECISION_GROUND_ILLEGAL_CONTENT", s.DecisionGround)
+	require.Contains(t, s.IllegalContentLegalGround, "2011/93/EU")
+	require.NotContains(t, s.IllegalContentLegalGround, "clause")
 }
 
 // TestBuildCopyrightComplaintIsNoNotice: a copyright report lacking
@@ -115,15 +121,15 @@ func TestBuildGroundsByCategory(t *testing.T) {
 func TestBuildCopyrightComplaintIsNoNotice(t *testing.T) {
 	f := Facts{Kind: KindRestriction, Category: models.CategoryCopyright, CaseID: "C1", DedupKey: "k", At: applied,
 		Object:   &models.HostedObject{ObjectID: "o1", Product: "pages"},
-		Decision: &models.Decision{Verdict: "violates", Clause: "copyright", Reason: "r"}}
+		Decision: &models.Decision{Verdict: "violates", Clause: "ip", Reason: "r"}}
 	notice := Build(f)
-	require.Contains(t, notice.IllegalContentLegalGround, "(notice under 17 U.S.C. 512(c)(3))")
+	require.Contains(t, notice.IncompatibleContentExplanation, "(notice under 17 U.S.C. 512(c)(3))")
 	require.Contains(t, notice.DecisionFacts, "counter-notice (17 U.S.C. 512(g))")
 
 	f.Complaint = true
 	complaint := Build(f)
-	require.Contains(t, complaint.IllegalContentLegalGround, "a complaint, not a notice under 17 U.S.C. 512(c)(3)")
-	require.NotContains(t, complaint.IllegalContentLegalGround, "(notice under")
+	require.Contains(t, complaint.IncompatibleContentExplanation, "a complaint, not a notice under 17 U.S.C. 512(c)(3)")
+	require.NotContains(t, complaint.IncompatibleContentExplanation, "(notice under")
 	require.NotContains(t, complaint.DecisionFacts, "512(g)")
 	require.Empty(t, Validate(complaint))
 }

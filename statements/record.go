@@ -18,7 +18,7 @@ import (
 // carries a statement of reasons.
 func Restricts(kind string) bool {
 	switch kind {
-	case KindRestriction, KindRemoval, KindTermination, KindDomainRestriction:
+	case KindRestriction, KindRemoval, KindTermination, KindDomainRestriction, KindOrderRestriction:
 		return true
 	}
 	return false
@@ -35,6 +35,19 @@ type journalDetails struct {
 	Service    string `json:"service"`
 	Kind       string `json:"kind"`
 	LegalBasis string `json:"legal_basis"`
+	// A mitigation journalled as a restriction (activities.ApplyMitigation).
+	MitigationID string `json:"mitigation_id"`
+	Type         string `json:"type"`
+	EntityType   string `json:"entity_type"`
+	Countries    string `json:"countries"`
+	// An order of an authority (activities.JournalOrderRestriction).
+	OrderID      string `json:"order_id"`
+	ReferenceURL string `json:"decision_ground_reference_url"`
+	Territorial  string `json:"territorial_scope"`
+	ContentType  string `json:"content_type"`
+	MemberState  string `json:"member_state"`
+	Authority    string `json:"authority"`
+	Effect       string `json:"effect"`
 }
 
 // Record builds the statement of reasons of one journalled restriction and
@@ -69,8 +82,15 @@ func Gather(tx *gorm.DB, at time.Time, caseID, kind, dedupKey string, details an
 	if kind == KindDomainRestriction && d.Status != workflows.EPPServerHold {
 		return f, false, nil
 	}
+	if d.Type == string(models.MitigationDomainLock) {
+		// A lock protects the registrant: it restricts nobody.
+		return f, false, nil
+	}
+	if kind == KindOrderRestriction {
+		return Facts{Kind: kind, DedupKey: dedupKey, At: at.UTC(), CaseID: caseID, Order: orderOf(d)}, true, nil
+	}
 	db := tx.Session(&gorm.Session{NewDB: true})
-	f = Facts{Kind: kind, DedupKey: dedupKey, At: at.UTC(), CaseID: caseID, Reason: d.Reason}
+	f = Facts{Kind: kind, DedupKey: dedupKey, At: at.UTC(), CaseID: caseID, Reason: d.Reason, Mitigation: mitigationOf(d)}
 	if kind == KindTermination {
 		return f, true, gatherTermination(db, &f, d)
 	}
@@ -84,6 +104,17 @@ func Gather(tx *gorm.DB, at time.Time, caseID, kind, dedupKey string, details an
 	}
 	if len(ds) > 0 {
 		f.Decision = &ds[0]
+		if f.Decision.Clause == "" {
+			// An upheld decision stands on the clause of the decision it upheld.
+			var v []models.Decision
+			if err := db.Where("case_id = ? AND verdict = ? AND clause <> ''", caseID, "violates").
+				Order("id DESC").Limit(1).Find(&v).Error; err != nil {
+				return f, false, fmt.Errorf("statements: decision of %s: %w", caseID, err)
+			}
+			if len(v) > 0 {
+				f.Decision.Clause = v[0].Clause
+			}
+		}
 	}
 	if d.ObjectID != "" {
 		o := models.HostedObject{ObjectID: d.ObjectID}
@@ -122,9 +153,12 @@ func gatherTermination(db *gorm.DB, f *Facts, d journalDetails) error {
 	err := db.Where("id = ?", f.CaseID).Take(&r).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return nil
+		return gatherBehind(db, f, time.Time{})
 	case err != nil:
 		return fmt.Errorf("statements: review %s: %w", f.CaseID, err)
+	}
+	if err := gatherBehind(db, f, r.CreatedAt); err != nil {
+		return err
 	}
 	f.ReportedAt = r.CreatedAt
 	if r.TriggerCaseID != "" {

@@ -116,6 +116,12 @@ var migrations = []migration{
 	{15, "incomplete copyright notices", migrateCopyrightIncomplete},
 	{16, "case assignees", migrateAssignee},
 	{17, "email intake replies outbox", migrateIntakeReplies},
+	{18, "mitigations", migrateMitigations},
+	{19, "customer accounts: abuse contacts and issued keys", migrateCustomerAccounts},
+	{20, "case category source and network answers", migrateNetwork},
+	{21, "reporter notification choices", migrateChoices},
+	{22, "clearinghouse reports: state and preservation", migrateClearinghouse},
+	{23, "orders from authorities", migrateOrders},
 }
 
 // OpenCases is the condition that selects open cases, as literal SQL.

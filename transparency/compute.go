@@ -63,6 +63,9 @@ func Compute(ctx context.Context, db *gorm.DB, from, to time.Time) (*Report, err
 	if err := q.firstActions(); err != nil {
 		return nil, err
 	}
+	if err := q.orders(); err != nil {
+		return nil, err
+	}
 	r.finish()
 	return r, nil
 }

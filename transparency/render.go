@@ -73,7 +73,7 @@ func split(ms []*Month, empty bool) []*Month {
 
 // isEmpty reports whether a month has no figure at all.
 func (m *Month) isEmpty() bool {
-	if len(m.Terminations) > 0 || m.Total.MedianFirstActionSeconds != nil {
+	if len(m.Terminations) > 0 || m.Total.MedianFirstActionSeconds != nil || m.Orders != nil {
 		return false
 	}
 	for _, x := range Metrics {

@@ -89,6 +89,9 @@ type Month struct {
 	ByCategory   map[string]*Counts `json:"by_category"`
 	ByService    map[string]*Counts `json:"by_service"`
 	Terminations []TerminationCount `json:"terminations"`
+	// Orders are the orders from authorities received in the month
+	// (orders.go); nil when none.
+	Orders *OrderCounts `json:"orders"`
 }
 
 // Report is the transparency report of a period: every month that overlaps

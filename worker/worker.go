@@ -23,6 +23,8 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.PurgeWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPurge})
 	r.RegisterWorkflowWithOptions(workflows.ForwardBatch, workflow.RegisterOptions{Name: workflows.WorkflowForwardBatch})
 	r.RegisterWorkflowWithOptions(workflows.NoticeBounceWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowNoticeBounce})
+	r.RegisterWorkflowWithOptions(workflows.MitigationWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowMitigation})
+	r.RegisterWorkflowWithOptions(workflows.OrderWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowOrder})
 }
 
 // New returns a worker on taskQueue running every workflow and activity.

@@ -45,6 +45,8 @@ type caseState struct {
 	// changeNoticeEveryTarget and changeOneOperatorDeadline (operator.go).
 	everyTarget, oneDeadline bool
 	copyright                copyrightState
+	// mitigations: the case's mitigation records (mitigation_case.go).
+	mitigations caseMitigations
 }
 
 // CaseWorkflow carries one abuse report from intake to its outcome
@@ -145,6 +147,9 @@ func conflict(format string, args ...any) error {
 // state: the server calls it too, so a malformed decision is a 422 before it
 // reaches Temporal.
 func ValidateDecisionShape(d Decision) error {
+	if d.ScopePrefix != "" && d.Verdict != VerdictViolates {
+		return malformed("a scope prefix goes with a violates decision only")
+	}
 	switch d.Verdict {
 	case VerdictViolates:
 		ok := false
@@ -171,6 +176,9 @@ func ValidateDecisionShape(d Decision) error {
 
 func (s *caseState) validateDecision(d Decision) error {
 	if err := ValidateDecisionShape(d); err != nil {
+		return err
+	}
+	if err := s.validateScope(d); err != nil {
 		return err
 	}
 	if s.st.Status == models.StatusClosed {

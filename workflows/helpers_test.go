@@ -77,6 +77,8 @@ type harness struct {
 	mu       sync.Mutex
 	calls    []call
 	children []childStart
+	// mitigations are the Mitigation children started (mitigation_case.go).
+	mitigations []MitigationInput
 
 	classify activities.ClassifyResult
 	// strikeReviews answers RecordStrike (nil: no review due).
@@ -96,11 +98,18 @@ func newHarness(t *testing.T) *harness {
 	activities.Register(env, &activities.Activities{})
 	env.SetStartTime(t0)
 	h := &harness{t: t, env: env}
+	env.RegisterWorkflowWithOptions(h.mitigationChild, workflow.RegisterOptions{Name: WorkflowMitigation})
 	env.SetOnChildWorkflowStartedListener(func(info *workflow.Info, _ workflow.Context, args converter.EncodedValues) {
-		var in ReviewInput
-		require.NoError(t, args.Get(&in))
 		h.mu.Lock()
 		defer h.mu.Unlock()
+		if info.WorkflowType.Name == WorkflowMitigation {
+			var m MitigationInput
+			require.NoError(t, args.Get(&m))
+			h.mitigations = append(h.mitigations, m)
+			return
+		}
+		var in ReviewInput
+		require.NoError(t, args.Get(&in))
 		h.children = append(h.children, childStart{ID: info.WorkflowExecution.ID, Type: info.WorkflowType.Name, Input: in})
 	})
 	return h
@@ -166,6 +175,14 @@ func (h *harness) mocks() map[string][2]any {
 			h.record("SetReviewStatus", in)
 			return nil
 		}},
+		"ApplyMitigation": {activities.ActApplyMitigation, func(_ context.Context, in activities.MitigationSpec) (activities.MitigationResult, error) {
+			h.record("ApplyMitigation", in)
+			return activities.MitigationResult{ID: in.ID, Status: in.Status}, nil
+		}},
+		"ChangeMitigation": {activities.ActChangeMitigation, func(_ context.Context, in activities.MitigationChangeInput) error {
+			h.record("ChangeMitigation", in)
+			return nil
+		}},
 	}
 }
 
@@ -196,6 +213,19 @@ func (h *harness) install() {
 	for _, fns := range m {
 		h.env.OnActivity(fns[0], mock.Anything, mock.Anything).Return(fns[1]).Maybe()
 	}
+}
+
+// mitigationChild stands in for a Mitigation child (mitigation_case.go):
+// it waits, up to 60 days, for the case to end it, and records the end as
+// "MitigationEnd" with the child's workflow ID.
+func (h *harness) mitigationChild(ctx workflow.Context, in MitigationInput) (MitigationResult, error) {
+	var end MitigationEnd
+	ok, _ := workflow.GetSignalChannel(ctx, SignalMitigationEnd).ReceiveWithTimeout(ctx, 60*day, &end)
+	if !ok {
+		return MitigationResult{Status: models.MitigationActive}, nil
+	}
+	h.record("MitigationEnd", MitigationWorkflowID(in.MitigationID))
+	return MitigationResult{Status: models.MitigationRemoved}, nil
 }
 
 // start runs a case to its end (or until the test's callbacks stop it).

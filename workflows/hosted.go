@@ -112,6 +112,10 @@ func (s *caseState) violates(ctx workflow.Context, targets []activities.Target, 
 		if err := s.objects(ctx, activities.ActDisableObjects, "disable", objects, d.Clause); err != nil {
 			return err
 		}
+		// The restriction as mitigation records (changeMitigationRecords).
+		if err := s.mitigateViolation(ctx, targets, d); err != nil {
+			return err
+		}
 	}
 	if err := s.strikes(ctx, targets, d.Clause, false, false); err != nil {
 		return err

@@ -69,6 +69,12 @@ type Timers struct {
 	// DisputeReviewWindow is the analyst's target for deciding a dispute
 	// (shown as the case's next deadline; nothing happens when it passes).
 	DisputeReviewWindow time.Duration
+	// MitigationReviewWindow is the analyst's deadline for an appeal of a
+	// mitigation (0: DefaultMitigationReviewWindow); InterstitialGrace the
+	// wait before an interstitial takes effect (config keys
+	// mitigation_review_window, interstitial_grace).
+	MitigationReviewWindow time.Duration `json:",omitempty"`
+	InterstitialGrace      time.Duration `json:",omitempty"`
 }
 
 // DefaultTimers are the real-world defaults (days).
@@ -137,6 +143,10 @@ type Decision struct {
 	Question   string
 	LegalBasis string
 	Analyst    string
+	// ScopePrefix, on a violates decision, is the URL path prefix the
+	// analyst chose as the scope of the content_disabled mitigation
+	// (docs/DESIGN.md "Mitigations"); empty: each reported URL.
+	ScopePrefix string `json:",omitempty"`
 }
 
 // DecisionResult answers an accepted decision.

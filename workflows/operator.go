@@ -59,6 +59,9 @@ func (s *caseState) awaitOperator(ctx workflow.Context, targets []activities.Tar
 		if err := s.objects(ctx, activities.ActRemoveObjects, "remove-no-response", objects, "no response"); err != nil {
 			return err
 		}
+		if err := s.mitigateRemoval(ctx); err != nil {
+			return err
+		}
 		if err := s.strikes(ctx, targets, "", false, true); err != nil {
 			return err
 		}
@@ -69,6 +72,7 @@ func (s *caseState) awaitOperator(ctx workflow.Context, targets []activities.Tar
 	}
 	switch s.operator.Response {
 	case ResponseRemoved:
+		s.endMitigationsIf(ctx, "the operator removed the content")
 		return s.close(ctx, models.OutcomeContentRemoved)
 	case ResponseCounterNotice:
 		return s.counterNotice(ctx, targets, objects)
@@ -185,6 +189,7 @@ func (s *caseState) restore(ctx workflow.Context, targets []activities.Target, o
 	if err := s.objects(ctx, activities.ActRestoreObjects, "restore", objects, why); err != nil {
 		return err
 	}
+	s.endMitigationsIf(ctx, "access restored ("+why+"): "+reason)
 	if err := s.strikes(ctx, targets, "", true, false); err != nil {
 		return err
 	}

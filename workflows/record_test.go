@@ -67,26 +67,9 @@ func TestRecordMultiDomainHistories(t *testing.T) {
 	if os.Getenv("ABUSEDESK_RECORD") != "1" {
 		t.Skip("set ABUSEDESK_RECORD=1 to record the multi-domain histories into testdata/")
 	}
-	keys, err := os.ReadFile(filepath.Join("testdata", "payload.keys"))
-	require.NoError(t, err)
-	ring, err := codec.ParseKeyRing(strings.TrimSpace(string(keys)))
-	require.NoError(t, err)
-	addr, err := temporalserver.FreeAddr()
-	require.NoError(t, err)
+	c := recordingClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	srv, err := temporalserver.Start(ctx, temporalserver.Options{Address: addr, DataDir: t.TempDir(), LogLevel: "error",
-		SearchAttributes: map[string]enumspb.IndexedValueType{
-			"CaseStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "CaseCategory": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-			"CaseService": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "Domain": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-			"CaseNextDeadline": enumspb.INDEXED_VALUE_TYPE_DATETIME,
-		}})
-	require.NoError(t, err)
-	defer srv.Stop()
-	c, err := client.Dial(client.Options{HostPort: srv.Address(),
-		DataConverter: codec.DataConverter(ring), FailureConverter: codec.FailureConverter(ring)})
-	require.NoError(t, err)
-	defer c.Close()
 
 	hosted := activities.ClassifyResult{URLCount: 2, Targets: []activities.Target{
 		hostedTarget("a.example", "acct-a", "obj-a"), hostedTarget("b.example", "acct-b", "obj-b")}}
@@ -179,4 +162,34 @@ func hostedTarget(domain, account, object string) activities.Target {
 func registrarTarget(domain, account string) activities.Target {
 	return activities.Target{Domain: domain, AccountID: account, Service: models.ServiceRegistrar,
 		Services: []string{"registrar"}, URLCount: 1, RegistrarOnly: true, HasRegistrar: true}
+}
+
+// recordingClient starts an embedded Temporal server with the project's
+// search attributes and answers a client that encodes payloads with the
+// recorded histories' key ring (testdata/payload.keys), so every recorder
+// writes histories TestReplayRecordedHistories can read. Both stop with
+// the test.
+func recordingClient(t *testing.T) client.Client {
+	t.Helper()
+	keys, err := os.ReadFile(filepath.Join("testdata", "payload.keys"))
+	require.NoError(t, err)
+	ring, err := codec.ParseKeyRing(strings.TrimSpace(string(keys)))
+	require.NoError(t, err)
+	addr, err := temporalserver.FreeAddr()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	srv, err := temporalserver.Start(ctx, temporalserver.Options{Address: addr, DataDir: t.TempDir(), LogLevel: "error",
+		SearchAttributes: map[string]enumspb.IndexedValueType{
+			"CaseStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "CaseCategory": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+			"CaseService": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "Domain": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+			"CaseNextDeadline": enumspb.INDEXED_VALUE_TYPE_DATETIME,
+		}})
+	require.NoError(t, err)
+	t.Cleanup(srv.Stop)
+	c, err := client.Dial(client.Options{HostPort: srv.Address(),
+		DataConverter: codec.DataConverter(ring), FailureConverter: codec.FailureConverter(ring)})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c
 }

@@ -27,6 +27,9 @@ func (s *caseState) run(ctx workflow.Context) error {
 	if len(s.targets) == 0 {
 		return s.notOurCustomer(ctx)
 	}
+	if isNetworkCase(s.targets) {
+		return s.network(ctx) // a report about an IP address (network.go)
+	}
 	var cdn, hosted, registrar []activities.Target
 	for _, t := range s.targets {
 		switch t.Service {
