@@ -238,6 +238,11 @@ func (a *App) reconcile(ctx context.Context) {
 	} else if n > 0 {
 		a.Log.Info("started workflows of stored cases", "count", n)
 	}
+	if n, err := a.Desk.ReconcileOrders(ctx, 30*time.Second); err != nil && ctx.Err() == nil {
+		a.Log.Warn("order reconcile failed", "err", err)
+	} else if n > 0 {
+		a.Log.Info("started workflows of stored orders", "count", n)
+	}
 }
 
 // answerGrace leaves an answer just recorded to its own request's signal.

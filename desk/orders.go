@@ -159,9 +159,8 @@ func (d *Desk) FileOrder(ctx context.Context, who OrderCaller, r OrderRequest) (
 	if err != nil {
 		return OrderView{}, err
 	}
-	in := workflows.OrderInput{OrderID: o.ID, Kind: o.Kind, ReceivedAt: o.ReceivedAt, Countries: countries,
-		NotifyCustomerAfter: o.NotifyCustomerAfter, Reason: orderReason(o), By: who.Name,
-		ReviewWindow: d.Cfg.MitigationReviewWindow}
+	in := orderInput(o, d.Cfg.MitigationReviewWindow)
+	in.Countries, in.By = countries, who.Name
 	if err := starter.StartOrder(ctx, in); err != nil {
 		return OrderView{}, Fail(KindUnavailable, "", "the order %s is stored but its workflow did not start: %v", o.ID, err)
 	}

@@ -144,3 +144,14 @@ func OrderTimings(ctx context.Context, db *gorm.DB, from, to time.Time) ([]Order
 		Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).Order("received_at").Scan(&out).Error
 	return out, err
 }
+
+// OrdersAwaitingStart lists orders stored before createdBefore whose
+// workflow has not yet confirmed their receipt (status received), oldest
+// first: their workflow may never have started (docs/DESIGN.md step 11,
+// the order reconciler).
+func OrdersAwaitingStart(ctx context.Context, db *gorm.DB, createdBefore time.Time, limit int) ([]models.Order, error) {
+	var os []models.Order
+	err := db.WithContext(ctx).Where("status = ? AND created_at < ?", models.OrderReceived, createdBefore).
+		Order("created_at, id").Limit(limit).Find(&os).Error
+	return os, err
+}
