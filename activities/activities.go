@@ -28,6 +28,9 @@ type Activities struct {
 	// Journal, when set, records each change in the audit log inside the
 	// transaction that makes it (exactly once per dedup key).
 	Journal Journal
+	// EscalationEmail receives the escalations of cases (config
+	// ncsei_escalation_email); empty: they are journalled only.
+	EscalationEmail string
 	// Now is the clock of token expiries; nil means time.Now.
 	Now func() time.Time
 }

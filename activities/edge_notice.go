@@ -8,18 +8,31 @@ import (
 	"github.com/abusedesk/abusedesk/store"
 )
 
+// FactCovered is the notice fact that lists, one per line, the url_pattern
+// entities a violation notice's restriction covers on its domain.
+const FactCovered = "covered"
+
 // coveredData fills what an operator's violation notice says the
 // restriction covers: the url_pattern entities of the case's
 // hosted-content mitigations under the notice's domain (docs/DESIGN.md
 // "Mitigations"), exact URLs as they are and a path prefix in words.
-// Without mitigations (a case decided before them) it says nothing.
+// The case passes them (FactCovered); a notice of a case that ran before
+// that reads the mitigation records. Without mitigations (a case decided
+// before them) it says nothing.
 func (a *Activities) coveredData(ctx context.Context, data *noticeData, in NoticeInput) error {
 	if in.Kind != NoticeOperatorViolation {
 		return nil
 	}
-	ids, err := store.CaseMitigationEntities(ctx, a.DB, in.CaseID, in.Domain)
-	if err != nil {
-		return err
+	var ids []string
+	if cov := in.Facts[FactCovered]; cov != "" {
+		ids = strings.Split(cov, "\n")
+	} else {
+		// A notice of a case that ran before the workflow passed the
+		// coverage: the mitigation records (written by its children).
+		var err error
+		if ids, err = store.CaseMitigationEntities(ctx, a.DB, in.CaseID, in.Domain); err != nil {
+			return err
+		}
 	}
 	for _, id := range ids {
 		data.Covered = append(data.Covered, CoveredLine(id))

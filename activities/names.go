@@ -33,6 +33,15 @@ const (
 	ActResolveOrder    = "ResolveOrder"
 	ActRecordOrderStep = "RecordOrderStep"
 	ActSendOrderNotice = "SendOrderNotice"
+	// ActRecordReferral, ActSendReferralNotice, ActRecordReferralSent: the
+	// Referral workflow of a referral to an authority (referral.go).
+	ActRecordReferral     = "RecordReferral"
+	ActSendReferralNotice = "SendReferralNotice"
+	ActRecordReferralSent = "RecordReferralSent"
+	// ActFindIdenticalCopies and ActEscalateCase: the ncsei 48-hour clock
+	// (ncsei.go).
+	ActFindIdenticalCopies = "FindIdenticalCopies"
+	ActEscalateCase        = "EscalateCase"
 )
 
 // Registrar is what a worker, a replayer and a test environment register
@@ -67,6 +76,11 @@ func Named(a *Activities) map[string]any {
 		ActResolveOrder:            a.ResolveOrder,
 		ActRecordOrderStep:         a.RecordOrderStep,
 		ActSendOrderNotice:         a.SendOrderNotice,
+		ActRecordReferral:          a.RecordReferral,
+		ActSendReferralNotice:      a.SendReferralNotice,
+		ActRecordReferralSent:      a.RecordReferralSent,
+		ActFindIdenticalCopies:     a.FindIdenticalCopies,
+		ActEscalateCase:            a.EscalateCase,
 	}
 }
 

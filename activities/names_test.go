@@ -95,7 +95,9 @@ func TestRegisterUsesTheConstants(t *testing.T) {
 		activities.ActAccountHistory, activities.ActTerminateAccount, activities.ActSetReviewStatus,
 		activities.ActErasePersonalData, activities.ActRecordBounce, activities.ActHandleBouncedNotice,
 		activities.ActApplyMitigation, activities.ActChangeMitigation,
-		activities.ActResolveOrder, activities.ActRecordOrderStep, activities.ActSendOrderNotice}, r.names)
+		activities.ActResolveOrder, activities.ActRecordOrderStep, activities.ActSendOrderNotice,
+		activities.ActFindIdenticalCopies, activities.ActEscalateCase,
+		activities.ActRecordReferral, activities.ActSendReferralNotice, activities.ActRecordReferralSent}, r.names)
 }
 
 type recordingRegistrar struct{ names []string }

@@ -170,17 +170,9 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 	if in.Kind == NoticeReporterReceipt && len(a.TokenSecret) > 0 {
 		data.StatusLink = links.StatusLinkPlaceholder
 	}
-	subject, err := render(string(in.Kind)+".subject", data)
+	subject, body, html, err := renderNotice(string(in.Kind), data)
 	if err != nil {
 		return models.Notice{}, err
-	}
-	body, err := render(string(in.Kind)+".text", data)
-	if err != nil {
-		return models.Notice{}, err
-	}
-	html, err := renderHTML(strings.TrimSpace(subject), body)
-	if err != nil {
-		return models.Notice{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidNotice, err)
 	}
 	n := models.Notice{ID: id, CaseID: in.CaseID, Step: in.Step, RecipientRole: in.Role, To: to,
 		Subject: strings.TrimSpace(subject), BodyText: strings.TrimSpace(body) + "\n", BodyHTML: html, IncludesOriginIP: in.IncludeOriginIP && data.OriginIP != "",
@@ -285,6 +277,21 @@ func (a *Activities) recipient(ctx context.Context, c models.Case, in NoticeInpu
 		return a.provider(ctx, splitList(d.OriginIPs), networks).AbuseEmail, nil
 	}
 	return "", temporal.NewNonRetryableApplicationError("unknown recipient role "+string(in.Role), ErrTypeInvalidNotice, nil)
+}
+
+// renderNotice renders the subject, text and HTML of a notice of kind; an
+// HTML rendering that fails is an InvalidNotice (never retried).
+func renderNotice(kind string, data noticeData) (subject, text, html string, err error) {
+	if subject, err = render(kind+".subject", data); err != nil {
+		return "", "", "", err
+	}
+	if text, err = render(kind+".text", data); err != nil {
+		return "", "", "", err
+	}
+	if html, err = renderHTML(strings.TrimSpace(subject), text); err != nil {
+		return "", "", "", temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidNotice, err)
+	}
+	return subject, text, html, nil
 }
 
 func render(name string, data noticeData) (string, error) {

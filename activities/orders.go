@@ -65,15 +65,27 @@ type OrderTargets struct {
 	// Information: for an information order (DSA Art. 10), what we hold
 	// about the recipients concerned.
 	Information string
+	// Refusal, when set, is why the order itself cannot be given effect
+	// (models.OrderRefusalManifestError, OrderRefusalInsufficientInf) and
+	// RefusalDetail what is wrong, in words for the authority; nothing
+	// else is resolved. Empty with no Entities: not our customer.
+	Refusal       string
+	RefusalDetail string
 }
 
-// ResolveOrder finds, for each URL of an order, the customer domain and
-// what we do for it: content we host is disabled, a CDN zone is blocked at
-// the edge; a URL elsewhere is not ours.
+// ResolveOrder checks the order itself (models.Order.Defects), then finds,
+// for each URL, the customer domain and what we do for it: content we host
+// is disabled, a CDN zone is blocked at the edge; a URL elsewhere is not
+// ours.
 func (a *Activities) ResolveOrder(ctx context.Context, in OrderRef) (OrderTargets, error) {
 	o, err := store.Order(ctx, a.DB, in.OrderID)
 	if err != nil {
 		return OrderTargets{}, fmt.Errorf("order %s: %w", in.OrderID, err)
+	}
+	// An order lacking an element it must carry, or with a manifest
+	// error, is answered before anything is done (TCO Art. 3(7)-(8)).
+	if reason, detail := models.OrderRefusal(o.Defects()); reason != "" {
+		return OrderTargets{Refusal: reason, RefusalDetail: detail}, nil
 	}
 	var urls []string
 	if err := json.Unmarshal([]byte(o.URLs), &urls); err != nil {

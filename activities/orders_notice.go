@@ -87,17 +87,9 @@ func (a *Activities) createOrderNotice(ctx context.Context, in OrderNoticeInput)
 	if len(urls) > maxURLsInNotice {
 		data.URLs = urls[:maxURLsInNotice]
 	}
-	subject, err := render(string(in.Kind)+".subject", data)
+	subject, body, html, err := renderNotice(string(in.Kind), data)
 	if err != nil {
 		return models.Notice{}, err
-	}
-	body, err := render(string(in.Kind)+".text", data)
-	if err != nil {
-		return models.Notice{}, err
-	}
-	html, err := renderHTML(strings.TrimSpace(subject), body)
-	if err != nil {
-		return models.Notice{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidNotice, err)
 	}
 	id, err := randomID("n_")
 	if err != nil {

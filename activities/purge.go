@@ -209,6 +209,13 @@ func (a *Activities) erase(tx *gorm.DB, ids []string, cutoff time.Time, res *Pur
 		}
 		res.IntakeReplies += n
 	}
+	// A referral to an authority (DSA Art. 18) stays a record (who, where,
+	// when); the analyst's statement, which may name people, goes.
+	if tx.Migrator().HasTable(&models.Referral{}) {
+		if err := tx.Model(&models.Referral{}).Where("case_id IN ?", ids).Update("suspicion", ErasedText).Error; err != nil {
+			return err
+		}
+	}
 	if tx.Migrator().HasTable(EvidenceTable) {
 		if res.Evidence, err = count(tx.Table(EvidenceTable).Where("case_id IN ? AND raw IS NOT NULL", ids).
 			Updates(map[string]any{"raw": nil, "erased_at": a.now()})); err != nil {

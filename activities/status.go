@@ -16,6 +16,9 @@ func (a *Activities) SetStatus(ctx context.Context, in StatusInput) error {
 		"status": in.Status, "outcome": in.Outcome, "service": in.Service,
 		"domain": in.Domain, "account_id": in.AccountID, "next_deadline": in.NextDeadline,
 		"updated_at": a.now(),
+		// The workflow runs: the intake leaves this mark to the first
+		// status write (intake.Service.start).
+		"workflow_started": true,
 	}
 	if in.Status == models.StatusClosed {
 		upd["closed_at"] = a.now()

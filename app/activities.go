@@ -15,7 +15,7 @@ import (
 func (a *App) activities(opt Options) *activities.Activities {
 	cfg := a.Cfg
 	acts := &activities.Activities{DB: a.DB, Hosting: activities.DBHosting{}, Registrar: activities.DBRegistrar{},
-		PublicURL: cfg.PublicURL, Now: opt.Now,
+		PublicURL: cfg.PublicURL, Now: opt.Now, EscalationEmail: cfg.NCSEIEscalationEmail,
 		TokenSecret: []byte(cfg.TokenSecret), MailLimit: &activities.MailLimit{DB: a.DB, PerHour: cfg.Limits.ReporterMailPerHour, Now: opt.Now},
 		Policy: activities.StrikePolicy{CopyrightStrikes: cfg.CopyrightStrikes, CopyrightWindow: cfg.CopyrightStrikeWindow,
 			HostingStrikes: cfg.HostingStrikes, HostingWindow: cfg.HostingStrikeWindow}}

@@ -43,6 +43,7 @@ func Timers(cfg *config.Config) workflows.Timers {
 		ReporterInfoWindow: cfg.ReporterInfoWindow, NoticeTokenTTL: cfg.NoticeTokenTTL,
 		WhoisCorrectionWindow: cfg.WhoisCorrectionWindow, DisputeReviewWindow: cfg.DisputeReviewWindow,
 		MitigationReviewWindow: cfg.MitigationReviewWindow, InterstitialGrace: cfg.InterstitialGrace,
+		NCSEIEscalateShare: cfg.NCSEIEscalateShare,
 	}
 }
 

@@ -30,6 +30,10 @@ func emptyWorkflow(ctx workflow.Context) error { return nil }
 
 // Baseline is the server's own rate, measured in the same run.
 type Baseline struct {
+	// Kind is the baseline: "empty" or "naive" (BaselineKinds).
+	Kind string `json:"kind"`
+	// Activities each workflow runs, one after the other (no-ops).
+	Activities  int `json:"activities_per_workflow"`
 	Workflows   int `json:"workflows"`
 	Concurrency int `json:"concurrency"`
 	// StartsPerSecond: workflows started (start call answered) per second.
@@ -41,36 +45,41 @@ type Baseline struct {
 	StartToCloseMS       Percentiles    `json:"start_to_close_ms"`
 	Errors               map[string]int `json:"errors,omitempty"`
 	// QuietAfterSeconds: how long after the last close visibility listed
-	// every empty workflow as completed (the desk's run starts then).
+	// every baseline workflow as completed (the next run starts then).
 	QuietAfterSeconds float64 `json:"quiet_after_seconds"`
 }
 
-// runBaseline starts n empty workflows with concurrency callers and waits
-// for all of them to complete.
-func runBaseline(ctx context.Context, c client.Client, run string, n, concurrency int) (Baseline, error) {
-	b := Baseline{Workflows: n, Concurrency: concurrency, Errors: map[string]int{}}
+// runBaseline starts n workflows of the kind with concurrency callers and
+// waits for all of them to complete.
+func runBaseline(ctx context.Context, c client.Client, run string, k baselineKind, n, concurrency int) (Baseline, error) {
+	b := Baseline{Kind: k.name, Activities: k.activities, Workflows: n, Concurrency: concurrency, Errors: map[string]int{}}
 	queue := "abusedesk-bench-" + run
-	w := worker.New(c, queue, worker.Options{MaxConcurrentWorkflowTaskPollers: basePollers})
+	if k.name != BaselineEmpty {
+		queue += "-" + k.name
+	}
+	w := worker.New(c, queue, worker.Options{MaxConcurrentWorkflowTaskPollers: basePollers,
+		MaxConcurrentActivityTaskPollers: basePollers})
 	w.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: EmptyWorkflowName})
+	registerNaive(w)
 	if err := w.Start(); err != nil {
 		return b, fmt.Errorf("bench: baseline worker: %w", err)
 	}
 	defer w.Stop()
 
 	// A few to warm connections and caches; not measured.
-	if _, _, err := startEmpty(ctx, c, queue, run+"-warm", 10, concurrency); err != nil {
+	if _, _, err := startWarm(ctx, c, queue, k, run+"-warm", 10, concurrency); err != nil {
 		return b, err
 	}
 
 	t0 := time.Now()
-	starts := startMeasured(ctx, c, &b, queue, run, n, concurrency)
+	starts := startMeasured(ctx, c, &b, queue, k, run, n, concurrency)
 	if len(starts) == 0 {
-		return b, fmt.Errorf("bench: no empty workflow started")
+		return b, fmt.Errorf("bench: no %s workflow started", k.name)
 	}
 	done := waitCompletions(ctx, c, &b, starts, t0)
-	// The desk's run starts on a quiet server: wait until the engine's
-	// visibility work for the baseline is done too (every empty workflow
-	// listed as completed), so it does not run into the desk's load.
+	// The next run starts on a quiet server: wait until the engine's
+	// visibility work for the baseline is done too (every workflow listed
+	// as completed), so it does not run into the next one's load.
 	b.QuietAfterSeconds = round(waitListed(ctx, c, queue, done+10, time.Minute).Seconds(), 1)
 	if len(b.Errors) == 0 {
 		b.Errors = nil
@@ -78,15 +87,15 @@ func runBaseline(ctx context.Context, c client.Client, run string, n, concurrenc
 	return b, nil
 }
 
-// started is one empty workflow started, and when its start was sent.
+// started is one baseline workflow started, and when its start was sent.
 type started struct {
 	id string
 	at time.Time
 }
 
-// startMeasured starts n empty workflows with concurrency callers and
+// startMeasured starts n workflows of kind k with concurrency callers and
 // records the start rate and latencies (and failed starts) in b.
-func startMeasured(ctx context.Context, c client.Client, b *Baseline, queue, run string, n, concurrency int) []started {
+func startMeasured(ctx context.Context, c client.Client, b *Baseline, queue string, k baselineKind, run string, n, concurrency int) []started {
 	var mu sync.Mutex
 	var starts []started
 	var lat []time.Duration
@@ -99,9 +108,9 @@ func startMeasured(ctx context.Context, c client.Client, b *Baseline, queue, run
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				id := fmt.Sprintf("bench-empty-%s-%d", run, i)
+				id := fmt.Sprintf("bench-%s-%s-%d", k.name, run, i)
 				s := time.Now()
-				_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, EmptyWorkflowName)
+				_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, k.workflow)
 				now := time.Now()
 				mu.Lock()
 				if err != nil {
@@ -157,8 +166,8 @@ func waitCompletions(ctx context.Context, c client.Client, b *Baseline, starts [
 	return done
 }
 
-// startEmpty starts and waits for n empty workflows (warm-up).
-func startEmpty(ctx context.Context, c client.Client, queue, prefix string, n, concurrency int) (int, time.Duration, error) {
+// startWarm starts and waits for n workflows of kind k (warm-up).
+func startWarm(ctx context.Context, c client.Client, queue string, k baselineKind, prefix string, n, concurrency int) (int, time.Duration, error) {
 	t0 := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -170,9 +179,9 @@ func startEmpty(ctx context.Context, c client.Client, queue, prefix string, n, c
 			defer wg.Done()
 			defer func() { <-sem }()
 			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-				ID: fmt.Sprintf("bench-empty-%s-%d", prefix, i), TaskQueue: queue,
+				ID: fmt.Sprintf("bench-%s-%s-%d", k.name, prefix, i), TaskQueue: queue,
 				WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-			}, EmptyWorkflowName)
+			}, k.workflow)
 			if err == nil {
 				err = run.Get(ctx, nil)
 			}
@@ -183,7 +192,7 @@ func startEmpty(ctx context.Context, c client.Client, queue, prefix string, n, c
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			return 0, 0, fmt.Errorf("bench: empty workflow: %w", err)
+			return 0, 0, fmt.Errorf("bench: %s workflow: %w", k.name, err)
 		}
 	}
 	return n, time.Since(t0), nil

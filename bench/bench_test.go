@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,10 +31,26 @@ func TestDriverAgainstTheDesk(t *testing.T) {
 	require.Empty(t, sum.Errors)
 	require.Equal(t, 40, sum.Outcomes.Expected, sum.Outcomes.Wrong)
 	require.Equal(t, 32, sum.CDNIntakeToClosedMS.Count, "realistic mix: 80% CDN")
-	require.Greater(t, sum.Baseline.StartsPerSecond, 0.0)
-	require.Greater(t, sum.Baseline.CompletionsPerSecond, 0.0)
-	require.Greater(t, sum.Ratios.IntakeToStart, 0.0)
-	require.Equal(t, 20, sum.Baseline.StartToCloseMS.Count)
+	// Both baselines (the default), each measured in full, and the desk's
+	// ratios to each.
+	for kind, b := range map[string]*Baseline{"empty": sum.Baselines.Empty, "naive": sum.Baselines.Naive} {
+		require.NotNil(t, b, kind)
+		require.Equal(t, kind, b.Kind)
+		require.Greater(t, b.StartsPerSecond, 0.0, kind)
+		require.Greater(t, b.CompletionsPerSecond, 0.0, kind)
+		require.Equal(t, 20, b.StartToCloseMS.Count, kind)
+		require.Empty(t, b.Errors, kind)
+	}
+	require.Equal(t, NaiveActivities, sum.Baselines.Naive.Activities)
+	for kind, r := range map[string]*Ratios{"empty": sum.Ratios.Empty, "naive": sum.Ratios.Naive} {
+		require.NotNil(t, r, kind)
+		require.Greater(t, r.IntakeToStart, 0.0, kind)
+		require.Greater(t, r.ClosedToCompletion, 0.0, kind)
+	}
+	var text strings.Builder
+	sum.WriteText(&text)
+	require.Contains(t, text.String(), "empty baseline:")
+	require.Contains(t, text.String(), "naive baseline:")
 
 	want := 0
 	for _, c := range sum.Cases {

@@ -35,9 +35,12 @@ type Config struct {
 	Rate float64
 	// Mix names a template set of Mixes (default "realistic").
 	Mix string
-	// Baseline is how many empty workflows measure the server's own rate
-	// (0: Reports; negative: none).
+	// Baseline is how many workflows each baseline starts to measure the
+	// server's own rate (0: Reports; negative: no baseline).
 	Baseline int
+	// Baselines names the baselines to measure: "empty", "naive", "both"
+	// (the default, "") or "none".
+	Baselines string
 	// RetryFor retries a report that failed in transport or with a 5xx,
 	// with the same Idempotency-Key, for up to this long (0: no retries).
 	RetryFor time.Duration
@@ -47,6 +50,10 @@ type Config struct {
 	// Decide sends a "violates" decision to every hosted case once it
 	// awaits the analyst, leaving it waiting on the operator's timers.
 	Decide bool
+	// NoCheck skips reading every case's state back over HTTP at the end
+	// (decisions are still made): the capacity measurement counts the
+	// desk's CPU, not the checks'.
+	NoCheck bool
 	// ListProbes times that many GET /v1/cases?status=open&limit=50 at the
 	// end (needs Key).
 	ListProbes int
@@ -81,6 +88,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Baseline == 0 {
 		c.Baseline = c.Reports
+	}
+	if _, err := baselineKinds(c.Baselines); err != nil {
+		return err
 	}
 	if c.Settle <= 0 {
 		c.Settle = 2 * time.Minute

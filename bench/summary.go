@@ -23,10 +23,11 @@ type Summary struct {
 	// Errors counts failed attempts by kind (a retried report can count
 	// more than once) and cases that did not end as expected.
 	Errors map[string]int `json:"errors"`
-	// Baseline is the Temporal server's own empty-workflow rate.
-	Baseline *Baseline `json:"baseline,omitempty"`
-	// Ratios put the desk's rates over the baseline's.
-	Ratios *Ratios `json:"ratios,omitempty"`
+	// Baselines are the Temporal server's own rates, measured first in the
+	// same run: an empty workflow, and a naive one of six no-op activities.
+	Baselines *Baselines `json:"baselines,omitempty"`
+	// Ratios put the desk's rates over each baseline's.
+	Ratios *RatioSet `json:"ratios,omitempty"`
 	// Outcomes checks every accepted case's state over HTTP (needs a key).
 	Outcomes *Outcomes `json:"outcomes,omitempty"`
 	// Decisions: hosted cases moved to awaiting_operator (--decide).
@@ -63,14 +64,38 @@ type Counts struct {
 	Failed   int `json:"failed"`
 }
 
-// Ratios of the desk's rates to the server's own.
+// Baselines measured in a run, by kind (nil: not measured).
+type Baselines struct {
+	Empty *Baseline `json:"empty,omitempty"`
+	Naive *Baseline `json:"naive,omitempty"`
+}
+
+// RatioSet holds the desk's ratios to each baseline measured.
+type RatioSet struct {
+	Empty *Ratios `json:"empty,omitempty"`
+	Naive *Ratios `json:"naive,omitempty"`
+}
+
+// Ratios of the desk's rates to one baseline's.
 type Ratios struct {
-	// IntakeToStart: accepted reports per second / empty workflow starts
-	// per second.
-	IntakeToStart float64 `json:"intake_to_empty_start"`
-	// ClosedToCompletion: CDN cases closed per second / empty workflows
-	// completed per second.
-	ClosedToCompletion float64 `json:"cdn_closed_to_empty_completion,omitempty"`
+	// IntakeToStart: accepted reports per second / baseline workflow
+	// starts per second.
+	IntakeToStart float64 `json:"intake_to_start"`
+	// ClosedToCompletion: CDN cases closed per second / baseline
+	// workflows completed per second (absent without CDN closes).
+	ClosedToCompletion float64 `json:"closed_to_completion,omitempty"`
+}
+
+// ratiosTo computes the desk's ratios to baseline b (nil without one).
+func (s *Summary) ratiosTo(b *Baseline) *Ratios {
+	if b == nil || b.StartsPerSecond <= 0 {
+		return nil
+	}
+	r := &Ratios{IntakeToStart: round(s.AcceptedPerSecond/b.StartsPerSecond, 2)}
+	if s.CDNClosedPerSecond > 0 && b.CompletionsPerSecond > 0 {
+		r.ClosedToCompletion = round(s.CDNClosedPerSecond/b.CompletionsPerSecond, 2)
+	}
+	return r
 }
 
 // Outcomes of the accepted cases, read back over HTTP.

@@ -88,6 +88,11 @@ type Config struct {
 	// Appeal deadline and interstitial grace (docs/DESIGN.md "Mitigations").
 	MitigationReviewWindow time.Duration
 	InterstitialGrace      time.Duration
+	// NCSEIEscalateShare is the share of the 48-hour ncsei removal window
+	// after which an undecided case escalates, to NCSEIEscalationEmail
+	// when set (workflows/ncsei.go).
+	NCSEIEscalateShare   float64
+	NCSEIEscalationEmail string
 
 	CopyrightStrikes      int
 	CopyrightStrikeWindow time.Duration
@@ -98,6 +103,9 @@ type Config struct {
 	PayloadKeys     string
 	AuditSigningKey string
 	Clearinghouse   // the clearinghouse API (config/clearinghouse.go)
+	// ThreatAuthorities are the authorities informed of threats to life
+	// or safety, one per member state (DSA Art. 18; config/threat.go).
+	ThreatAuthorities []ThreatAuthority
 
 	// Limits are the intake rate limits, the reporter mail cap and the
 	// HTTP timeouts (config/limits.go).
@@ -139,6 +147,7 @@ func Load(file string) (*Config, error) {
 	c.Auth, r.errs = loadAuth(v, r.errs)
 	c.Edge, r.errs = loadEdge(v, r.errs)
 	c.APIKeys, r.errs = loadAPIKeys(v, r.errs)
+	c.ThreatAuthorities, r.errs = loadThreatAuthorities(v, r.errs)
 	r.errs = checkRawKey("bootstrap_admin_key", c.BootstrapAdminKey, r.errs)
 	c.LocalAdminKey = r.boolean("local_admin_key")
 	r.check(c)
@@ -267,6 +276,14 @@ func (r *reader) process(c *Config) {
 	c.WhoisCorrectionWindow = r.dur("whois_correction_window")
 	c.MitigationReviewWindow = r.dur("mitigation_review_window")
 	c.InterstitialGrace = r.dur("interstitial_grace")
+	c.NCSEIEscalateShare = v.GetFloat64("ncsei_escalate_share")
+	if c.NCSEIEscalateShare <= 0 || c.NCSEIEscalateShare >= 1 {
+		r.fail("ncsei_escalate_share", "must be more than 0 and less than 1")
+	}
+	c.NCSEIEscalationEmail = v.GetString("ncsei_escalation_email")
+	if e := c.NCSEIEscalationEmail; e != "" && !strings.Contains(e, "@") {
+		r.fail("ncsei_escalation_email", "%q is not an email address", e)
+	}
 	c.AnswerRedeliveryInterval = r.dur("answer_redelivery_interval")
 	c.CopyrightStrikes = v.GetInt("copyright_strikes")
 	c.CopyrightStrikeWindow = r.dur("copyright_strike_window")

@@ -41,7 +41,7 @@ var Keys = append([]Key{
 	{"bounce_local_part", "bounces", "local part of the VERP envelope sender of notices, <bounce_local_part>+<notice id>@<domain of smtp_from>; delivery status notifications to it must reach the email intake"},
 	{"max_body_bytes", 4 << 20, "largest accepted request body (a 10,000-URL notice is about 1.1 MB)"},
 	{"log_level", "info", "debug, info, warn or error"},
-	{"worker_workflow_tasks", 4, "workflow tasks a worker runs at once (each a CPU-bound step of a case; more than a few per core only queue in the history service: measured in README 'Load and faults')"},
+	{"worker_workflow_tasks", 16, "workflow tasks a worker runs at once (a CDN case runs whole in one, its notices as local activities, so a task mostly waits on the database; measured in README 'Load and faults')"},
 	{"worker_activities", 200, "activities a worker runs at once (notices, lookups: mostly waiting on the network)"},
 	{"pprof_addr", "", "listen address of the Go profiler (net/http/pprof, no authentication: keep it on loopback); empty: off"},
 	{"operator_reminder_after", "72h", "reminder to the operator after a hosted-content notice"},
@@ -51,6 +51,8 @@ var Keys = append([]Key{
 	{"dispute_review_window", "168h", "deadline for an analyst to decide an operator's dispute"},
 	{"whois_correction_window", "360h", "registrant's deadline to correct WHOIS data"},
 	{"mitigation_review_window", "72h", "deadline for an analyst to decide a customer's appeal of a mitigation; past it the appeal is flagged overdue"},
+	{"ncsei_escalate_share", 0.5, "share of the TAKE IT DOWN Act's 48-hour removal window after which an ncsei case no analyst has decided is escalated (more than 0, less than 1)"},
+	{"ncsei_escalation_email", "", "address that receives escalations of ncsei cases no analyst decided in time; empty: escalations are only recorded (audit log, case timeline)"},
 	{"interstitial_grace", "24h", "how long a phishing or misleading interstitial stays pending, so the customer can fix the site first"},
 	{"answer_redelivery_interval", "30s", "how often operators' and reporters' answers recorded but not yet delivered to their case (the signal failed) are signalled again"},
 	{"copyright_strikes", 3, "upheld copyright strikes that open a repeat-infringer termination review"},
@@ -60,4 +62,5 @@ var Keys = append([]Key{
 	{"token_secret", "", "secret that derives operator response-link tokens; empty: generated into data_dir/token.secret (give every process of a split deployment the same one)"},
 	{"payload_keys", "", "payload encryption key ring 'id:base64key,...' (first encrypts); empty: generated into data_dir/payload.keys"},
 	{"audit_signing_key", "", "Ed25519 note signing key of the audit log; empty: generated into data_dir/audit.key"},
+	{"threat_authorities", "", "law-enforcement or judicial authority informed of a suspicion of a criminal offence threatening someone's life or safety (DSA Art. 18), one per member state: CODE=address,... with EU/EEA ISO 3166-1 alpha-2 codes (EU for Europol), e.g. DE=lka@polizei.example,FR=pharos@interieur.example; POST /v1/cases/{id}/referrals mails only these; empty: no referrals"},
 }, clearinghouseKeys...)

@@ -97,6 +97,9 @@ func (d *Desk) LoadCase(ctx context.Context, id string) (CaseView, error) {
 	if err := d.loadClearinghouse(ctx, &out); err != nil {
 		return CaseView{}, err
 	}
+	if err := d.loadReferrals(ctx, &out); err != nil {
+		return CaseView{}, err
+	}
 	if cs.Domain != "" {
 		cu, ok, err := store.CustomerOf(ctx, d.DB, cs.Domain)
 		if err != nil {

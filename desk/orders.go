@@ -138,11 +138,17 @@ func (d *Desk) FileOrder(ctx context.Context, who OrderCaller, r OrderRequest) (
 		return OrderView{}, Fail(KindUnavailable, "", "orders need the Temporal engine")
 	}
 	now := time.Now().UTC()
-	countries, problems := validateOrder(&r, now)
+	scope, problems, defects := checkOrder(&r, now)
+	if who.Role == RoleAuthority {
+		// The authority wrote the order: it can fix it. An admin
+		// transcribes one received: it is stored and answered (README
+		// "Order refusals"), its defects found again by ResolveOrder.
+		problems = mergeOrderProblems(problems, defects)
+	}
 	if len(problems) > 0 {
 		return OrderView{}, Problems(KindInvalid, problems)
 	}
-	o, err := newOrder(r, countries, who, now)
+	o, err := newOrder(r, scope, who, now)
 	if err != nil {
 		return OrderView{}, err
 	}
@@ -153,29 +159,35 @@ func (d *Desk) FileOrder(ctx context.Context, who OrderCaller, r OrderRequest) (
 		return d.Journal.Record(tx, who.Name, o.ID, "order", "order:"+o.ID+":received", map[string]any{
 			"order_id": o.ID, "kind": o.Kind, "member_state": o.MemberState, "authority": o.AuthorityName,
 			"legal_basis": o.LegalBasis, "urls": len(r.URLs), "territorial_scope": o.TerritorialScope,
-			"received_at": o.ReceivedAt, "filed_by": who.Name,
+			"received_at": o.ReceivedAt, "filed_by": who.Name, "defects": len(defects),
 		})
 	})
 	if err != nil {
 		return OrderView{}, err
 	}
 	in := orderInput(o, d.Cfg.MitigationReviewWindow)
-	in.Countries, in.By = countries, who.Name
+	in.By = who.Name
 	if err := starter.StartOrder(ctx, in); err != nil {
 		return OrderView{}, Fail(KindUnavailable, "", "the order %s is stored but its workflow did not start: %v", o.ID, err)
 	}
 	return d.Order(ctx, who, o.ID)
 }
 
-func newOrder(r OrderRequest, countries []string, who OrderCaller, now time.Time) (models.Order, error) {
+func newOrder(r OrderRequest, scope string, who OrderCaller, now time.Time) (models.Order, error) {
 	b := make([]byte, 12)
 	if _, err := rand.Read(b); err != nil {
 		return models.Order{}, err
 	}
+	o := draftOrder(r, scope)
+	o.ID, o.FiledBy, o.FiledByRole, o.CreatedAt, o.UpdatedAt = "ord_"+hex.EncodeToString(b), who.Name, string(who.Role), now, now
+	return o, nil
+}
+
+// draftOrder is the order r names, as stored (without id and filer).
+func draftOrder(r OrderRequest, scope string) models.Order {
 	urls, _ := json.Marshal(r.URLs)
-	scope := models.OrderEverywhere
-	if len(countries) > 0 {
-		scope = strings.Join(countries, ",")
+	if r.URLs == nil {
+		urls = []byte("[]")
 	}
 	ct := r.ContentType
 	if ct == "" {
@@ -184,19 +196,20 @@ func newOrder(r OrderRequest, countries []string, who OrderCaller, now time.Time
 			ct = "terrorist_content"
 		}
 	}
-	rec := r.ReceivedAt.UTC()
-	o := models.Order{ID: "ord_" + hex.EncodeToString(b), Kind: models.OrderKind(r.Kind), FiledBy: who.Name,
-		FiledByRole: string(who.Role), AuthorityName: strings.TrimSpace(r.Authority.Name), AuthorityContact: r.Authority.Contact,
+	var rec time.Time
+	if r.ReceivedAt != nil {
+		rec = r.ReceivedAt.UTC()
+	}
+	o := models.Order{Kind: models.OrderKind(r.Kind), AuthorityName: strings.TrimSpace(r.Authority.Name), AuthorityContact: r.Authority.Contact,
 		MemberState: r.MemberState, ContentType: ct, LegalBasis: strings.TrimSpace(r.LegalBasis),
-		StatementOfReasons: strings.TrimSpace(r.StatementOfReasons), Redress: r.Redress, Reference: r.Reference,
+		StatementOfReasons: strings.TrimSpace(r.StatementOfReasons), Redress: strings.TrimSpace(r.Redress), Reference: r.Reference,
 		ReferenceURL: r.ReferenceURL, URLs: string(urls), TerritorialScope: scope, ReceivedAt: rec,
-		Deadline: workflows.OrderDeadline(models.OrderKind(r.Kind), rec), Status: models.OrderReceived,
-		CreatedAt: now, UpdatedAt: now}
+		Deadline: workflows.OrderDeadline(models.OrderKind(r.Kind), rec), Status: models.OrderReceived}
 	if a := r.NotifyCustomerAfter; a != nil {
 		t := a.UTC()
 		o.NotifyCustomerAfter = &t
 	}
-	return o, nil
+	return o
 }
 
 // orderReason is the reason the order's mitigations carry.

@@ -38,7 +38,7 @@ func TestReconcileStartsStoredOrders(t *testing.T) {
 	ctx := context.Background()
 	received := time.Now().UTC().Add(-time.Minute)
 	req := OrderRequest{Kind: "tco_removal", MemberState: "DE", LegalBasis: "Regulation (EU) 2021/784, Art. 3",
-		StatementOfReasons: "terrorist content", URLs: []string{"https://shop.example/v.mp4"},
+		StatementOfReasons: "terrorist content", Redress: "Verwaltungsgericht Wiesbaden", URLs: []string{"https://shop.example/v.mp4"},
 		ReceivedAt: &received, TerritorialScope: OrderScope{"DE", "AT"}}
 	req.Authority.Name, req.Authority.Contact = "BKA", "tco@bka.example"
 	_, err := d.FileOrder(ctx, OrderCaller{Name: "bka", Role: RoleAuthority}, req)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -27,18 +28,11 @@ const (
 	maxCustomerDelay = 2 * 366 * 24 * time.Hour
 )
 
-// euStates are the member states (with the EEA's) an authority of a DSA
-// or TCO order is from.
-const euStates = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK"
-
-// isoCountries are the ISO 3166-1 alpha-2 codes.
-const isoCountries = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
-	"CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
-	"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
-	"KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT " +
-	"MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW " +
-	"SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG " +
-	"UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
+// euStates and isoCountries: models' lists (models/order_check.go).
+const (
+	euStates     = models.OrderEEAStates
+	isoCountries = models.ISOCountries
+)
 
 func codeIn(list, code string) bool {
 	return len(code) == 2 && strings.Contains(" "+list+" ", " "+code+" ")
@@ -73,25 +67,34 @@ func (p *orderProblems) add(field, format string, args ...any) {
 	*p = append(*p, models.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-// text checks a required (or optional) text field's length.
-func (p *orderProblems) text(field, v string, required bool, max int) {
-	switch {
-	case strings.TrimSpace(v) == "" && required:
-		p.add(field, "is required")
-	case len(v) > max:
+// text checks a text field's length; whether the order must carry it is
+// models.OrderMustCarry's (a defect, not a structural problem).
+func (p *orderProblems) text(field, v string, max int) {
+	if len(v) > max {
 		p.add(field, "must be at most %d characters (it is %d)", max, len(v))
 	}
 }
 
-// validateOrder checks every field of r against now and lists every
-// problem; it answers the normalised countries (nil: everywhere).
-func validateOrder(r *OrderRequest, now time.Time) ([]string, []models.FieldError) {
+// validateOrder lists every problem of r against now, in field order:
+// what an authority filing through the API is answered (422). It answers
+// the territorial scope as stored.
+func validateOrder(r *OrderRequest, now time.Time) (string, []models.FieldError) {
+	scope, structural, defects := checkOrder(r, now)
+	return scope, mergeOrderProblems(structural, defects)
+}
+
+// checkOrder splits the problems of r: structural ones (what we cannot
+// store or act on: the kind, where to answer, when it reached us, bounds
+// and formats) and the defects of the order itself (models.Order.Defects:
+// a missing element, a manifest error), which refuse an order an admin
+// recorded rather than reject it (README "Order refusals").
+func checkOrder(r *OrderRequest, now time.Time) (string, []models.FieldError, []models.FieldError) {
 	var p orderProblems
 	kind := models.OrderKind(r.Kind)
 	if !kind.Valid() {
 		p.add("kind", "must be one of dsa_art9, dsa_art10, tco_removal, court")
 	}
-	p.text("authority.name", r.Authority.Name, true, 300)
+	p.text("authority.name", r.Authority.Name, 300)
 	if r.Authority.Contact == "" {
 		p.add("authority.contact", "is required (the email address we confirm receipt and effect to)")
 	} else if a, err := mail.ParseAddress(r.Authority.Contact); err != nil || a.Address != r.Authority.Contact || len(r.Authority.Contact) > 320 {
@@ -109,74 +112,113 @@ func validateOrder(r *OrderRequest, now time.Time) ([]string, []models.FieldErro
 	if r.ContentType != "" && !orderHas(models.OrderContentTypes, r.ContentType) {
 		p.add("content_type", "must be one of %s", strings.Join(models.OrderContentTypes, ", "))
 	}
-	p.text("legal_basis", r.LegalBasis, true, 500)
-	p.text("statement_of_reasons", r.StatementOfReasons, true, 5000)
-	p.text("redress", r.Redress, false, 2000)
-	p.text("reference", r.Reference, false, 200)
+	p.text("legal_basis", r.LegalBasis, 500)
+	p.text("statement_of_reasons", r.StatementOfReasons, 5000)
+	p.text("redress", r.Redress, 2000)
+	p.text("reference", r.Reference, 200)
 	if u := r.ReferenceURL; u != "" && !httpURL(u) {
 		p.add("decision_ground_reference_url", "must be an http(s) URL of at most %d characters", maxOrderURLLen)
 	}
 	p.urls(r.URLs)
-	countries := p.scope(r.TerritorialScope)
+	scope := p.scope(kind, r.TerritorialScope)
 	p.times(r, now)
-	return countries, p
+	var defects []models.FieldError
+	for _, d := range draftOrder(*r, scope).Defects() {
+		defects = append(defects, models.FieldError{Field: d.Field, Message: d.Message})
+	}
+	return scope, p, defects
 }
 
+// orderFieldOrder is the order of the fields of POST /v1/orders.
+var orderFieldOrder = []string{"kind", "authority.name", "authority.contact", "member_state", "content_type", "legal_basis",
+	"statement_of_reasons", "redress", "reference", "decision_ground_reference_url", "urls", "territorial_scope",
+	"received_at", "notify_customer_after"}
+
+// mergeOrderProblems lists a and b together in field order (urls[2]
+// after urls[1]).
+func mergeOrderProblems(a, b []models.FieldError) []models.FieldError {
+	out := append(append([]models.FieldError{}, a...), b...)
+	rank := func(f string) (int, int) {
+		base, idx := f, -1
+		if i := strings.IndexByte(f, '['); i > 0 {
+			base = f[:i]
+			_, _ = fmt.Sscanf(f[i:], "[%d]", &idx)
+		}
+		for i, o := range orderFieldOrder {
+			if o == base {
+				return i, idx
+			}
+		}
+		return len(orderFieldOrder), idx
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, ii := rank(out[i].Field)
+		rj, ij := rank(out[j].Field)
+		return ri < rj || (ri == rj && ii < ij)
+	})
+	return out
+}
+
+// urls checks the number of URLs and that none is named twice; each
+// URL's form is the order's own (models.OrderURLProblem, a manifest error).
 func (p *orderProblems) urls(urls []string) {
-	switch {
-	case len(urls) == 0:
-		p.add("urls", "at least one exact URL is required")
-	case len(urls) > MaxOrderURLs:
+	if len(urls) > MaxOrderURLs {
 		p.add("urls", "at most %d URLs per order (it names %d)", MaxOrderURLs, len(urls))
 		return
 	}
 	seen := map[string]bool{}
 	for i, u := range urls {
-		f := fmt.Sprintf("urls[%d]", i)
-		if !httpURL(u) {
-			p.add(f, "must be an absolute http(s) URL of at most %d characters", maxOrderURLLen)
+		if models.OrderURLProblem(u) != "" {
 			continue
 		}
-		n, err := urlnorm.URL(u)
-		if err != nil {
-			p.add(f, "is not a URL we can match: %v", err)
-			continue
-		}
+		n, _ := urlnorm.URL(u)
 		if seen[n] {
-			p.add(f, "names the same URL as an earlier entry")
+			p.add(fmt.Sprintf("urls[%d]", i), "names the same URL as an earlier entry")
 		}
 		seen[n] = true
 	}
 }
 
-func (p *orderProblems) scope(s OrderScope) []string {
-	if len(s) == 0 {
-		p.add("territorial_scope", `is required: ISO 3166-1 alpha-2 codes, or "everywhere"`)
-		return nil
-	}
+// scope answers the territorial scope as stored: "everywhere", the codes
+// upper-cased without repeats (a code that is not a country is kept for
+// Defects to name), or "" when the order names none. A removal order and
+// an information order carry no scope: a removal order applies in all
+// member states (Regulation (EU) 2021/784 Art. 3(3)), which "everywhere"
+// covers; an information order restricts nothing.
+func (p *orderProblems) scope(kind models.OrderKind, s OrderScope) string {
 	if len(s) > maxOrderCountries {
 		p.add("territorial_scope", "at most %d codes", maxOrderCountries)
-		return nil
+		return ""
+	}
+	if len(s) == 0 {
+		if kind == models.OrderTCORemoval || kind == models.OrderDSAArt10 {
+			return models.OrderEverywhere
+		}
+		return ""
 	}
 	if len(s) == 1 && strings.EqualFold(strings.TrimSpace(s[0]), models.OrderEverywhere) {
-		return nil
+		return models.OrderEverywhere
 	}
-	var out []string
-	seen := map[string]bool{}
-	for i, c := range s {
-		c = strings.ToUpper(strings.TrimSpace(c))
-		f := fmt.Sprintf("territorial_scope[%d]", i)
-		switch {
-		case strings.EqualFold(c, models.OrderEverywhere):
-			p.add(f, `"everywhere" stands alone, not with country codes`)
-		case !codeIn(isoCountries, c):
-			p.add(f, "%q is not an ISO 3166-1 alpha-2 code", orderClip(c, 10))
-		case !seen[c]:
+	var all, out []string
+	seen, valid := map[string]bool{}, true
+	for _, c := range s {
+		c = orderClip(strings.ReplaceAll(strings.ToUpper(strings.TrimSpace(c)), ",", " "), 10)
+		all = append(all, c)
+		valid = valid && codeIn(isoCountries, c)
+		if !seen[c] {
 			seen[c] = true
 			out = append(out, c)
 		}
 	}
-	return out
+	if !valid {
+		// As given, so Defects names each code by its place.
+		if j := strings.Join(all, ","); len(j) <= 800 {
+			return j
+		}
+		p.add("territorial_scope", "names codes that are not ISO 3166-1 alpha-2 codes")
+		return ""
+	}
+	return strings.Join(out, ",")
 }
 
 func (p *orderProblems) times(r *OrderRequest, now time.Time) {

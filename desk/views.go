@@ -56,6 +56,12 @@ type CaseView struct {
 	ReporterUnreachable bool   `json:"reporter_unreachable,omitempty"`
 	// Clearinghouse is a CSAM case's clearinghouse report (clearinghouse.go).
 	Clearinghouse *ClearinghouseView `json:"clearinghouse,omitempty"`
+	// Emergency: the reporter said someone's life or safety is in
+	// immediate danger (the case sorts right after CSAM).
+	Emergency bool `json:"emergency"`
+	// Referrals are the case's referrals to authorities under DSA Art. 18
+	// (referrals.go; LoadCase only).
+	Referrals []ReferralView `json:"referrals,omitempty"`
 }
 
 // CustomerView is the customer record behind a case.
@@ -235,7 +241,8 @@ func noticeView(n models.Notice) NoticeView {
 func caseView(cs models.Case, ns []models.Notice) CaseView {
 	out := CaseView{CaseID: cs.ID, Category: cs.Category, CategoryBy: cs.CategoryBy, Service: cs.Service, Domain: cs.Domain, AccountID: cs.AccountID,
 		Status: cs.Status, Outcome: cs.Outcome, NextDeadline: cs.NextDeadline, CreatedAt: cs.CreatedAt,
-		ClosedAt: cs.ClosedAt, Untrusted: cs.Untrusted, LegalHold: cs.LegalHold, Source: cs.Source, Notices: []NoticeView{}}
+		ClosedAt: cs.ClosedAt, Untrusted: cs.Untrusted, LegalHold: cs.LegalHold, Source: cs.Source, Notices: []NoticeView{},
+		Emergency: cs.Emergency}
 	out.OwnerNotification, out.HostNotification, out.NcmecNotification = cs.OwnerNotification, cs.HostNotification, cs.NcmecNotification
 	if out.Service == "" {
 		out.Service = models.ServiceNone

@@ -53,6 +53,7 @@ func (d *Desk) Timeline(ctx context.Context, caseID string) ([]TimelineEntry, er
 	entries := WithDeliveries(BuildTimeline(&h, dc), ds)
 	d.withChoices(ctx, caseID, entries)
 	entries = d.withMitigationEvents(ctx, caseID, entries)
+	entries = d.withReferrals(ctx, caseID, entries)
 	return d.withAnswerStatements(ctx, caseID, entries)
 }
 

@@ -136,6 +136,7 @@ func TestTimelineNamesTimers(t *testing.T) {
 		"hosted-removed.history.json":              {"Timer set: the operator's reminder, 2s", "Timer set: the operator's deadline, 8s"},
 		"hosted-counter-notice-court.history.json": {"Timer set: the counter-notice wait, 14 days", "unless a court action is reported first"},
 		"need-info-no-violation.history.json":      {"Timer set: the reporter's answer window, 30s | fires at 2026-11-26 12:11:56 UTC unless the reporter answers first"},
+		"ncsei-deadline-restored.history.json":     {"Timer set: ncsei 48-hour removal deadline, 5s", "access disabled pending review unless an analyst decides first"},
 		"registrar-whois-suspended.history.json": {"Timer set: the registrant's reminder", "Timer fired: the registrant's reminder",
 			"Timer set: the WHOIS correction deadline", "Timer fired: the WHOIS correction deadline"},
 	} {

@@ -2,6 +2,7 @@ package desk
 
 import (
 	historypb "go.temporal.io/api/history/v1"
+	"strings"
 
 	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/workflows"
@@ -47,6 +48,12 @@ func (b *timelineBuilder) timerStarted(ev *historypb.HistoryEvent) TimelineEntry
 	a := ev.GetTimerStartedEventAttributes()
 	b.timers[a.GetTimerId()] = ev
 	tn := caseTimer(b.status, b.inStatus, b.cfg)
+	if sum := b.timerSummary(ev); sum != "" {
+		// A timer the workflow named itself (the ncsei clock's: "name:
+		// what then") says what it is, whatever the status.
+		name, then, _ := strings.Cut(sum, ": ")
+		tn = timerName{name, then}
+	}
 	b.inStatus++
 	b.timerNames[a.GetTimerId()] = tn.Name
 	d := a.GetStartToFireTimeout().AsDuration()
@@ -74,4 +81,23 @@ func (b *timelineBuilder) timerEnded(id string, fired bool) TimelineEntry {
 // attribute); timers are counted from each recorded status.
 func (b *timelineBuilder) noteStatus(st string) {
 	b.status, b.inStatus = models.Status(st), 0
+}
+
+// timerSummary is the summary a workflow gave its timer (the user
+// metadata of the TimerStarted event), "" when none, the SDK's default or
+// unreadable.
+func (b *timelineBuilder) timerSummary(ev *historypb.HistoryEvent) string {
+	p := ev.GetUserMetadata().GetSummary()
+	if p == nil || b.dc == nil {
+		return ""
+	}
+	var s string
+	if err := b.dc.FromPayload(p, &s); err != nil {
+		return ""
+	}
+	switch s {
+	case "AwaitWithTimeout", "Sleep", "NewTimer": // the SDK's own, not a name
+		return ""
+	}
+	return s
 }

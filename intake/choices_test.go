@@ -112,6 +112,14 @@ func TestResolveChoices(t *testing.T) {
 			r.OwnerNotification, r.HostNotification = models.NotifySendAnon, models.NotifySendAnon
 		}, Choices{Owner: "send-anon", Host: "send-anon"}},
 		{"ncsei defaults to send-anon", ncseiReport, Choices{Owner: "send-anon", Host: "send-anon"}},
+		{"ncsei not to the operator, still anonymous to the host", func(r *models.ReportRequest) {
+			ncseiReport(r)
+			r.ForwardToOperator = &no
+		}, Choices{Owner: "none", Host: "send-anon"}},
+		{"ncsei with the reporter's own choices", func(r *models.ReportRequest) {
+			ncseiReport(r)
+			r.OwnerNotification, r.HostNotification = models.NotifySend, models.NotifySend
+		}, Choices{Owner: "send", Host: "send"}},
 		{"csam", func(r *models.ReportRequest) { r.Category = models.CategoryCSAM }, Choices{Owner: "none", Host: "send", Ncmec: "send"}},
 		{"anonymous csam", func(r *models.ReportRequest) {
 			r.Category, r.Reporter = models.CategoryCSAM, models.Reporter{}

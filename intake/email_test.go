@@ -121,7 +121,13 @@ func TestEmailReportBecomesOneCaseWithItsMessage(t *testing.T) {
 	require.EqualValues(t, 1, n)
 	require.NoError(t, db.Model(&intake.Evidence{}).Count(&n).Error)
 	require.EqualValues(t, 1, n)
-	tc.AssertNumberOfCalls(t, "ExecuteWorkflow", 1)
+	// The intake leaves marking the case started to its workflow's first
+	// status write, so the answer to the retry asks Temporal again: with
+	// the conflict policy USE_EXISTING that finds the running workflow
+	// (one workflow per case ID), and marks the case.
+	tc.AssertNumberOfCalls(t, "ExecuteWorkflow", 2)
+	require.NoError(t, db.First(&c, "id = ?", id).Error)
+	require.True(t, c.WorkflowStarted)
 }
 
 func TestEmailReportTrustedWhenDMARCPasses(t *testing.T) {

@@ -119,7 +119,7 @@ func (s *Service) submitOnce(ctx context.Context, r models.ReportRequest, d Dedu
 		return Created{}, fmt.Errorf("%w: store case: %v", ErrUnavailable, err)
 	}
 	s.keepNCSEI(ctx, c.ID, &r)
-	if err := s.Start(ctx, c); err != nil && s.Log != nil {
+	if err := s.start(ctx, c); err != nil && s.Log != nil {
 		// Stored: the case stands whatever the start did. Deleting it
 		// could orphan a workflow that did start; Reconcile starts (or
 		// finds) it and marks the row.
@@ -143,7 +143,7 @@ func (s *Service) newCase(r models.ReportRequest, sealed bool) (models.Case, str
 	if r.ForwardToOperator != nil {
 		fwd = *r.ForwardToOperator
 	}
-	c := models.Case{ID: id, Category: r.Category, Priority: priority(r.Category), Service: models.ServiceNone,
+	c := models.Case{ID: id, Category: r.Category, Priority: priority(r), Emergency: r.Emergency, Service: models.ServiceNone,
 		Status: models.StatusReceived, Description: r.Description, ReporterName: r.Reporter.Name,
 		ReporterEmail: r.Reporter.Email, ReporterOrg: r.Reporter.Organization, ReporterTitle: r.Reporter.Title,
 		ForwardToOperator: fwd, Source: r.Source, Untrusted: r.Untrusted, TokenHash: HashToken(token)}
@@ -172,17 +172,25 @@ type CaseStarter interface {
 // Start starts (or finds running) the workflow of a stored case and marks
 // the case started. Safe to call again.
 func (s *Service) Start(ctx context.Context, c models.Case) error {
-	err := s.Engine.StartCase(ctx, s.TaskQueue, workflows.CaseInput{
-		CaseID: c.ID, Category: c.Category, ForwardToOperator: c.ForwardToOperator, Timers: s.Timers,
-		CopyrightIncomplete: c.CopyrightIncomplete,
-	})
-	if err != nil {
+	if err := s.start(ctx, c); err != nil {
 		return err
 	}
 	if err := store.MarkStarted(ctx, s.DB, c.ID); err != nil {
 		return fmt.Errorf("%w: %v", errNotMarked, err)
 	}
 	return nil
+}
+
+// start starts (or finds running) the workflow of a stored case without
+// marking it: the intake's path, where the case's first status write marks
+// it (activities.SetStatus), so a report costs one database write less; a
+// case whose workflow writes no status within the reconciler's wait is
+// started again by Reconcile, which finds it running and marks it.
+func (s *Service) start(ctx context.Context, c models.Case) error {
+	return s.Engine.StartCase(ctx, s.TaskQueue, workflows.CaseInput{
+		CaseID: c.ID, Category: c.Category, ForwardToOperator: c.ForwardToOperator, Timers: s.Timers,
+		CopyrightIncomplete: c.CopyrightIncomplete, ReceivedAt: c.CreatedAt.UTC(),
+	})
 }
 
 // errNotMarked: the case's workflow runs, but the row could not be marked
@@ -218,11 +226,20 @@ func (s *Service) created(id, token string, replayed bool) Created {
 		StatusURL: fmt.Sprintf("%s/status/%s?token=%s", s.PublicURL, id, token)}
 }
 
-func priority(c models.Category) int {
-	if c == models.CategoryCSAM {
-		return 0
+// priority is a new case's rank in the analyst's queue (lower first):
+// CSAM, then a report of an immediate danger to someone's life or safety,
+// then an ncsei removal request (48 hours under the TAKE IT DOWN Act),
+// then every other case by its next deadline (store.OpenQueueOrder).
+func priority(r models.ReportRequest) int {
+	switch {
+	case r.Category == models.CategoryCSAM:
+		return store.PriorityCSAM
+	case r.Emergency:
+		return store.PriorityEmergency
+	case r.Category == models.CategoryNCSEI:
+		return store.PriorityNCSEI
 	}
-	return 1
+	return store.PriorityOther
 }
 
 func idemScope(k string) string {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/abusedesk/abusedesk/app"
@@ -142,7 +143,12 @@ func TestAuditTwoWorkerProcessesOnPostgres(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, string(out))
 
-	env := testenv.Start(t, testenv.Options{Env: quietAudit, Postgres: true})
+	// The HTTP server starts cases without eager dispatch, as a server
+	// process without a worker does in production: each case's workflow
+	// tasks (which send its notices as local activities and so append to
+	// the audit log) go through the task queue to either worker.
+	env := testenv.Start(t, testenv.Options{Env: quietAudit, Postgres: true,
+		ServerTemporal: func(c client.Client) client.Client { return noEagerStart{c} }})
 	a := env.App
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -168,7 +174,7 @@ func TestAuditTwoWorkerProcessesOnPostgres(t *testing.T) {
 		}
 	})
 	require.Eventually(t, func() bool {
-		d, err := a.Temporal.DescribeTaskQueue(ctx, a.Cfg.TaskQueue, enumspb.TASK_QUEUE_TYPE_ACTIVITY)
+		d, err := a.Temporal.DescribeTaskQueue(ctx, a.Cfg.TaskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
 		if err != nil {
 			return false
 		}
@@ -195,12 +201,12 @@ func TestAuditTwoWorkerProcessesOnPostgres(t *testing.T) {
 		for it.HasNext() {
 			ev, err := it.Next()
 			require.NoError(t, err)
-			if s := ev.GetActivityTaskStartedEventAttributes(); s != nil {
+			if s := ev.GetWorkflowTaskStartedEventAttributes(); s != nil {
 				identities[s.GetIdentity()]++
 			}
 		}
 	}
-	require.Len(t, identities, 2, "activities ran on both workers: %v", identities)
+	require.Len(t, identities, 2, "workflow tasks ran on both workers: %v", identities)
 
 	// Every change once, in a dense sequence.
 	var seqs []int64
@@ -324,4 +330,12 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// noEagerStart starts workflows without asking for eager dispatch.
+type noEagerStart struct{ client.Client }
+
+func (c noEagerStart) ExecuteWorkflow(ctx context.Context, o client.StartWorkflowOptions, wf interface{}, args ...interface{}) (client.WorkflowRun, error) {
+	o.EnableEagerStart = false
+	return c.Client.ExecuteWorkflow(ctx, o, wf, args...)
 }

@@ -34,11 +34,14 @@ func TestEdgeScopeOneURL(t *testing.T) {
 
 	noticeID, token := responseLink(t, env, operatorHosted, c.CaseID)
 	var notice string
-	for _, m := range mailFor(env, operatorHosted, c.CaseID) {
-		if strings.Contains(m.Body, "What the restriction covers") {
-			notice = m.Body
+	require.Eventually(t, func() bool {
+		for _, m := range mailFor(env, operatorHosted, c.CaseID) {
+			if strings.Contains(m.Body, "What the restriction covers") {
+				notice = m.Body
+			}
 		}
-	}
+		return notice != ""
+	}, caseWait, 50*time.Millisecond, "the operator's violation notice arrives")
 	require.Contains(t, notice, "https://pages.example/secure-bank/login.html (with any query)")
 
 	rr := respond(t, env, noticeID, token, map[string]any{"response": "removed"})

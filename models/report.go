@@ -18,6 +18,9 @@ type ReportRequest struct {
 	NcmecNotification Notification `json:"ncmec_notification,omitempty"`
 	// NCSEI carries the TAKE IT DOWN Act elements of an ncsei report.
 	NCSEI *NCSEIClaim `json:"ncsei,omitempty"`
+	// Emergency: someone's life or safety is in immediate danger. The case
+	// sorts right after CSAM in the analyst's queue.
+	Emergency bool `json:"emergency,omitempty"`
 	// Source says which channel the report came in on: "api" (default),
 	// "form", "email", "xarf". Set by the server, never by the reporter.
 	Source string `json:"-"`

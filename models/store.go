@@ -30,7 +30,10 @@ type HostedObject struct {
 	AccountID string `gorm:"index"`
 	URLPrefix string
 	Product   string
-	UpdatedAt time.Time
+	// ContentHash is the hex SHA-256 of the object's content, when the
+	// customer records give it: identical copies share it (ncsei).
+	ContentHash string `gorm:"size:64;index"`
+	UpdatedAt   time.Time
 }
 
 // Network maps a CIDR to the hosting provider that announces it.
@@ -46,7 +49,7 @@ type Network struct {
 type Case struct {
 	ID                string   `gorm:"primaryKey"`
 	Category          Category `gorm:"index:idx_cases_queue,priority:3"`
-	Priority          int      `gorm:"index:idx_cases_queue,priority:1"` // 0 CSAM, 1 others
+	Priority          int      `gorm:"index:idx_cases_queue,priority:1"` // queue rank: 0 CSAM, 1 emergency, 2 ncsei, 5 others (intake.priority)
 	Service           Service  `gorm:"index"`
 	Domain            string   `gorm:"index"`
 	AccountID         string   `gorm:"index"`
@@ -91,6 +94,10 @@ type Case struct {
 	// CategoryBy says how the category was chosen (a mail's format, its
 	// recipient, its subject, or the default), for the analyst.
 	CategoryBy string
+
+	// Emergency: the reporter said someone's life or safety is in
+	// immediate danger; the case sorts right after CSAM (Priority 1).
+	Emergency bool
 }
 
 // CaseURL is one reported URL of a case (a bulk notice may carry thousands,

@@ -42,6 +42,9 @@ type caseData struct {
 	// Scope is exactly what a violates decision would cover (with the
 	// form's scope prefix, when there is one), shown in the form.
 	Scope *desk.DecisionScope
+	// ThreatStates are the member states with an authority to refer the
+	// case to (DSA Art. 18; referrals.go).
+	ThreatStates []string
 }
 
 // answerShown is one operator's answer on the case page.
@@ -120,6 +123,7 @@ func (p *Pages) renderCase(c echo.Context, code int, form desk.DecisionRequest, 
 		return err
 	}
 	d.Work, d.Signature, d.Forward = x.Work, x.Signature, x.Forward
+	d.ThreatStates = p.threatStates()
 	d.Mitigations, d.MitigationsError = p.caseMitigations(c, cs.CaseID)
 	d.ReviewDecisions = reviewDecisions
 	if r := c.QueryParam("reviewed"); hasChoice(reviewDecisions, r) {

@@ -93,6 +93,7 @@ func (p *Pages) Routes(e *echo.Echo) {
 	e.POST("/console/bulk", p.page(p.postBulk), p.csrf, analyst)
 	e.POST("/console/cases/:id/mail-replies/:reply_id/accept", p.page(p.postAcceptMailReply), p.csrf, analyst)
 	e.POST("/console/cases/:id/clearinghouse-filed", p.page(p.postClearinghouseFiled), p.csrf, analyst)
+	e.POST("/console/cases/:id/referrals", p.page(p.postReferral), p.csrf, analyst) // DSA Art. 18 (referrals.go)
 	e.GET("/console/cases/:id/timeline", p.page(p.timelinePage), p.csrf, anyone)
 	e.GET("/console/senders", p.page(p.sendersPage), p.csrf, analyst)
 	e.GET("/console/dashboard", p.page(p.dashboardPage), p.csrf, anyone)

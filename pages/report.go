@@ -24,6 +24,8 @@ type reportForm struct {
 	NoForward                        bool
 	Work, Signature                  string
 	GoodFaith, Accurate              bool
+	NotConsensual                    bool   // ncsei: the good-faith statement that the depiction is not consensual
+	Emergency                        bool   // someone's life or safety is in immediate danger
 	Idem                             string // idempotency key: a resent form makes no second case
 	lines                            []int  // form line number of each URL sent
 }
@@ -35,7 +37,7 @@ type reportData struct {
 	Summary    []summaryItem
 	Categories []models.Category
 	// What the chosen category needs.
-	MayOptOut, AlwaysForwarded, CSAM, Copyright bool
+	MayOptOut, AlwaysForwarded, CSAM, Copyright, NCSEI bool
 }
 
 func readReportForm(c echo.Context) reportForm {
@@ -44,8 +46,8 @@ func readReportForm(c echo.Context) reportForm {
 		Email: strings.TrimSpace(c.FormValue("email")), Organization: strings.TrimSpace(c.FormValue("organization")),
 		Title: strings.TrimSpace(c.FormValue("title")), NoForward: c.FormValue("no_forward") != "",
 		Work: c.FormValue("work"), Signature: strings.TrimSpace(c.FormValue("signature")),
-		GoodFaith: c.FormValue("good_faith") != "", Accurate: c.FormValue("accurate_under_penalty") != "",
-		Idem: c.FormValue("idem")}
+		GoodFaith: c.FormValue("good_faith") != "", Accurate: c.FormValue("accurate_under_penalty") != "", NotConsensual: c.FormValue("good_faith_not_consensual") != "",
+		Emergency: c.FormValue("emergency") != "", Idem: c.FormValue("idem")}
 	if len(f.Idem) != 32 {
 		f.Idem = newIdem()
 	}
@@ -54,7 +56,7 @@ func readReportForm(c echo.Context) reportForm {
 
 // request turns the form into the report every channel submits.
 func (f *reportForm) request() models.ReportRequest {
-	r := models.ReportRequest{Category: f.Category, Description: f.Description, Source: "form",
+	r := models.ReportRequest{Category: f.Category, Description: f.Description, Source: "form", Emergency: f.Emergency,
 		Reporter: models.Reporter{Name: f.Name, Email: f.Email, Organization: f.Organization, Title: f.Title}}
 	f.lines = nil
 	for i, l := range strings.Split(f.URLs, "\n") {
@@ -69,6 +71,12 @@ func (f *reportForm) request() models.ReportRequest {
 	}
 	if f.Category == models.CategoryCopyright {
 		r.Copyright = &models.CopyrightClaim{Work: f.Work, GoodFaith: f.GoodFaith, AccurateUnderPenalty: f.Accurate, Signature: f.Signature}
+	}
+	if f.Category == models.CategoryNCSEI {
+		// A TAKE IT DOWN Act request: the URLs locate the depiction (B),
+		// the email is the contact (D), these its signature (A) and
+		// statement (C), as the JSON API's ncsei object.
+		r.NCSEI = &models.NCSEIClaim{Signature: f.Signature, GoodFaithNotConsensual: f.NotConsensual}
 	}
 	return r
 }
@@ -87,7 +95,7 @@ func (f reportForm) formErrors(problems []models.FieldError) fieldErrors {
 			}
 			field = "urls"
 		}
-		field = strings.TrimPrefix(strings.TrimPrefix(field, "reporter."), "copyright.")
+		field = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(field, "reporter."), "copyright."), "ncsei.")
 		if field == "forward_to_operator" {
 			field = "no_forward"
 		}
@@ -97,8 +105,8 @@ func (f reportForm) formErrors(problems []models.FieldError) fieldErrors {
 }
 
 // formOrder is the order of the report form's fields (report.html).
-var formOrder = []string{"category", "urls", "description", "work", "good_faith",
-	"accurate_under_penalty", "signature", "name", "email", "organization", "title", "no_forward"}
+var formOrder = []string{"category", "urls", "description", "emergency", "work", "good_faith",
+	"accurate_under_penalty", "ncsei", "good_faith_not_consensual", "signature", "name", "email", "organization", "title", "no_forward"}
 
 // summaryItem is one line of the error summary: a problem and its field.
 type summaryItem struct{ Field, Msg string }
@@ -138,7 +146,8 @@ func newIdem() string {
 func (p *Pages) reportData(f reportForm, errs fieldErrors) reportData {
 	return reportData{Form: f, Errors: errs, Summary: orderedSummary(errs), Categories: formCategories(),
 		MayOptOut: f.Category.ReporterMayOptOut(), AlwaysForwarded: f.Category.AlwaysForwarded(),
-		CSAM: f.Category == models.CategoryCSAM, Copyright: f.Category == models.CategoryCopyright}
+		CSAM: f.Category == models.CategoryCSAM, Copyright: f.Category == models.CategoryCopyright,
+		NCSEI: f.Category == models.CategoryNCSEI}
 }
 
 // reportForm shows the category choice first, then (?category=) the
@@ -176,15 +185,8 @@ func (p *Pages) submitReport(c echo.Context) error {
 	return p.render(c, http.StatusOK, "received", "Report received", receivedData{CaseID: created.CaseID, StatusURL: created.StatusURL})
 }
 
-// formCategories are the categories the form can file: an NCSEI request
-// needs the TAKE IT DOWN statements, which only the JSON API and the
-// reference's form endpoint carry (README "The reporter's choices").
+// formCategories are the categories the form can file: all of them; an
+// NCSEI request carries the TAKE IT DOWN statements in its own fieldset.
 func formCategories() []models.Category {
-	var out []models.Category
-	for _, c := range models.Categories {
-		if c != models.CategoryNCSEI {
-			out = append(out, c)
-		}
-	}
-	return out
+	return append([]models.Category(nil), models.Categories...)
 }

@@ -33,7 +33,7 @@ var apiOps = []op{
 	{"GET", "/v1/blocklist", "Mitigations in force (active or in_review) for edge nodes, each with object_id, url_prefix, removed, case_id, mitigation_id, type, entity_type, entity_id, countries, status (ETag)", "public (edge)", "", 200, "Blocklist", nil},
 	{"GET", "/v1/blocked/{object_id}", "Public statement behind a 451 (a mitigation id, or an object id of older links)", "public", "", 200, "", nil},
 	{"GET", "/edge/{host}/{path}", "Edge answer: 451 for content disabled or removed and for a legal block in the client's country (header edge_country_header, else ?country=); a warning page (200, text/html) for an interstitial, with a continue link for misleading content only; 200 otherwise", "public (edge)", "", 200, "", []string{"country", "abusedesk_continue"}},
-	{"GET", "/v1/cases", "Queue of cases (CSAM first, then by deadline); assignee=me|none|<key name> filters by claim", "analyst", "", 200, "CaseList", []string{"status", "category", "service", "domain", "assignee", "deadline_before", "limit", "cursor"}},
+	{"GET", "/v1/cases", "Queue of cases (CSAM first, then emergencies, then ncsei requests, then by deadline); assignee=me|none|<key name> filters by claim", "analyst", "", 200, "CaseList", []string{"status", "category", "service", "domain", "assignee", "deadline_before", "limit", "cursor"}},
 	{"GET", "/v1/cases/summary", "Counts of cases per status, open cases, and the oldest open case's creation time and age in seconds (one bounded query)", "analyst", "", 200, "CaseSummary", nil},
 	{"POST", "/v1/cases/{case_id}/claim", "Claim a case for the calling analyst (assignee = key name; journaled); 409 when another analyst holds it unless force", "analyst", "Claim", 200, "ClaimAnswer", nil},
 	{"POST", "/v1/cases/{case_id}/release", "Give up a claim (journaled); 409 for another analyst's claim unless force", "analyst", "Claim", 200, "ClaimAnswer", nil},
@@ -47,7 +47,7 @@ var apiOps = []op{
 	{"POST", "/v1/cases/{case_id}/mitigations", "Place an interstitial (phishing or malware; pending for interstitial_grace) or a legal block (451 in the countries named) on a pass-through case, in addition to the forwards; 409 not a cdn case, 422 every problem", "analyst", "PlaceMitigation", 201, "Mitigations", nil},
 	{"GET", "/v1/mitigations/in-review", "Mitigations whose appeal awaits an analyst: overdue first, then by review deadline", "analyst", "", 200, "Mitigations", nil},
 	{"POST", "/v1/mitigations/{mitigation_id}/review", "Uphold (active) or lift (removed) a mitigation under review; the customer is told; 409 not in review", "analyst", "MitigationReview", 200, "Mitigation", nil},
-	{"POST", "/v1/orders", "Record (admin) or file (authority key) an order from an authority: dsa_art9, dsa_art10, tco_removal (effect within one hour of receipt), court; 422 lists every problem", "authority", "Order", 201, "", nil},
+	{"POST", "/v1/orders", "Record (admin) or file (authority key) an order from an authority: dsa_art9, dsa_art10, tco_removal (effect within one hour of receipt), court; 422 lists every problem (an admin's recorded order that lacks an element or has a manifest error is stored and refused)", "authority", "Order", 201, "", nil},
 	{"GET", "/v1/orders/{order_id}", "An order: its state, deadline, mitigations and what was done when; an authority sees only its own (404 otherwise)", "analyst, auditor or authority", "", 200, "", nil},
 	{"GET", "/v1/orders", "Orders from authorities, newest received first", "analyst or auditor", "", 200, "", []string{"kind", "status", "page", "per_page"}},
 	{"POST", "/v1/mitigations/{mitigation_id}/cancel", "The customer fixed the problem: a pending mitigation is cancelled, one in force removed; 409 ended", "analyst", "MitigationCancel", 200, "Mitigation", nil},
@@ -56,6 +56,7 @@ var apiOps = []op{
 	{"GET", "/v1/cases/{case_id}/history", "The workflow history (temporal workflow show --output json), payloads decoded; ?encoded=1 as stored", "auditor", "", 200, "", []string{"download", "encoded"}},
 	{"POST", "/v1/cases/{case_id}/legal-hold", "Set or lift a legal hold (keeps personal data past purge_after)", "analyst", "LegalHold", 200, "", nil},
 	{"POST", "/v1/cases/{case_id}/clearinghouse/filed", "Record the clearinghouse's report id of a CSAM report an analyst filed by hand (no clearinghouse API configured): the report is finished and its material preserved for one year; 404 no report, 409 filed already or being submitted, 422 bad report_id", "analyst", "ClearinghouseFiled", 200, "", nil},
+	{"POST", "/v1/cases/{case_id}/referrals", "Refer the case to the law-enforcement or judicial authority of a member state (DSA Art. 18: a suspicion of a criminal offence involving a threat to someone's life or safety): a Referral workflow records it, mails the authority configured in threat_authorities what the desk knows and records when; 201 new, 200 the referral made before to that member state (nothing sent again), 404 no case, 422 every problem (a member state without an authority names the configured ones)", "analyst", "Referral", 201, "ReferralView", nil},
 	{"POST", "/v1/admin/customers", "Load customer records (upsert by id)", "admin", "Customers", 200, "", nil},
 	{"GET", "/v1/admin/outbox", "Notices as delivered, with live links", "admin", "", 200, "", []string{"case_id", "status", "limit"}},
 	{"GET", "/v1/admin/intake-replies", "Replies of the email intake (refusal, partial, ip_report, duplicate), sent or kept unsent with the reason, newest first", "analyst", "", 200, "", []string{"status", "case_id", "limit"}},
@@ -104,6 +105,11 @@ func ref(name string) map[string]any { return map[string]any{"$ref": "#/componen
 
 var schemas = map[string]any{
 	"Order": orderSchema(),
+
+	// DSA Art. 18 referrals (referrals.go).
+	"Referral":     referralBody,
+	"ReferralView": referralAnswer,
+
 	"Errors": map[string]any{"type": "object", "properties": map[string]any{"errors": map[string]any{"type": "array",
 		"items": obj([]string{"field", "message"}, map[string]any{"field": str, "message": str})}}},
 	"Report": obj([]string{"category", "urls", "description", "reporter"}, map[string]any{
@@ -117,6 +123,7 @@ var schemas = map[string]any{
 		"host_notification":   map[string]any{"type": "string", "enum": []string{"send", "send-anon"}, "description": "the hosting provider: copyright and trademark only send"},
 		"ncmec_notification":  map[string]any{"type": "string", "enum": []string{"send", "send-anon"}, "description": "the clearinghouse (csam only)"},
 		"ncsei":               obj([]string{"signature", "good_faith_not_consensual"}, map[string]any{"signature": str, "good_faith_not_consensual": boolean}),
+		"emergency":           map[string]any{"type": "boolean", "description": "someone's life or safety is in immediate danger: the case sorts right after CSAM"},
 	}),
 	"V4AbuseReport": map[string]any{"type": "object", "description": "the reference's report form (act and its fields; README \"Reports in the reference's shape\")",
 		"required": []string{"act", "email", "email2", "name", "urls"}},
@@ -179,18 +186,19 @@ var schemas = map[string]any{
 		"accounts": map[string]any{"type": "array", "items": obj([]string{"id"}, map[string]any{"id": str, "name": str, "operator_email": str,
 			"domains": map[string]any{"type": "array", "items": obj([]string{"name"}, map[string]any{"name": str,
 				"services": map[string]any{"type": "array", "items": str}, "origin_ips": map[string]any{"type": "array", "items": str},
-				"registrant_email": str, "hosted": map[string]any{"type": "array", "items": obj(nil, map[string]any{"url_prefix": str, "product": str, "object_id": str})}})}})},
+				"registrant_email": str, "hosted": map[string]any{"type": "array", "items": obj(nil, map[string]any{"url_prefix": str, "product": str, "object_id": str, "content_hash": str})}})}})},
 		"networks": map[string]any{"type": "array", "items": obj([]string{"cidr", "provider"}, map[string]any{"cidr": str, "provider": str, "abuse_email": str})}}},
 	"Case": map[string]any{"type": "object", "properties": map[string]any{"case_id": str, "category": str,
 		"service": map[string]any{"type": "string", "enum": []string{"cdn", "hosting", "registrar", "network", "none"}}, "category_by": str, "domain": str, "status": str, "outcome": str,
 		"assignee": str, "assigned_at": map[string]any{"type": "string", "format": "date-time"},
 		"next_deadline": map[string]any{"type": "string", "format": "date-time"}, "needs_attention": str, "reporter_unreachable": boolean,
+		"emergency": boolean, "referrals": map[string]any{"type": "array", "items": ref("ReferralView")},
 		"clearinghouse": obj([]string{"report_id", "state", "filed_at"}, map[string]any{"report_id": str,
 			"state":    map[string]any{"type": "string", "enum": []string{"prepared", "submitted", "files_uploaded", "finished", "retracted", "failed"}},
 			"filed_at": map[string]any{"type": "string", "format": "date-time", "nullable": true}, "filed_by": str, "by_hand": boolean,
 			"preserve_until": map[string]any{"type": "string", "format": "date-time"}, "error": str, "note": str}),
 		"notices": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
-			"notice_id": str, "recipient_role": map[string]any{"type": "string", "enum": []string{"operator", "hosting_provider", "reporter", "registrant", "complainant", "clearinghouse"}},
+			"notice_id": str, "recipient_role": map[string]any{"type": "string", "enum": []string{"operator", "hosting_provider", "reporter", "registrant", "complainant", "clearinghouse", "authority"}},
 			"to": str, "includes_origin_ip": boolean, "status": str, "bounce_reason": str, "redirected_to": str,
 			"operator_answer": obj([]string{"kind", "statement", "answered_at", "via"}, map[string]any{
 				"kind": map[string]any{"type": "string", "enum": []string{"removed", "dispute", "counter_notice", "corrected"}}, "statement": str,

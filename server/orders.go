@@ -128,18 +128,22 @@ func (s *Server) requireOrderReader(next echo.HandlerFunc) echo.HandlerFunc {
 // orderSchema documents the body of POST /v1/orders.
 func orderSchema() map[string]any {
 	dt := map[string]any{"type": "string", "format": "date-time"}
-	return obj([]string{"kind", "authority", "member_state", "legal_basis", "statement_of_reasons", "urls", "territorial_scope", "received_at"}, map[string]any{
+	// Required here: what every kind carries. redress (dsa_art9, dsa_art10,
+	// tco_removal) and territorial_scope (dsa_art9, court) per kind
+	// (models.OrderMustCarry); an admin's recorded order lacking one is
+	// stored and refused (README "Order refusals").
+	return obj([]string{"kind", "authority", "member_state", "legal_basis", "statement_of_reasons", "urls", "received_at"}, map[string]any{
 		"kind":                          map[string]any{"type": "string", "enum": []string{"dsa_art9", "dsa_art10", "tco_removal", "court"}},
 		"authority":                     obj([]string{"name", "contact"}, map[string]any{"name": str, "contact": map[string]any{"type": "string", "format": "email"}}),
 		"member_state":                  map[string]any{"type": "string", "description": "ISO 3166-1 alpha-2 of the issuing member state (EU/EEA except for court orders)"},
 		"content_type":                  map[string]any{"type": "string", "enum": models.OrderContentTypes},
 		"legal_basis":                   str,
 		"statement_of_reasons":          str,
-		"redress":                       str,
+		"redress":                       map[string]any{"type": "string", "description": "required for dsa_art9, dsa_art10 and tco_removal"},
 		"reference":                     str,
 		"decision_ground_reference_url": map[string]any{"type": "string", "format": "uri"},
 		"urls":                          map[string]any{"type": "array", "minItems": 1, "maxItems": desk.MaxOrderURLs, "items": map[string]any{"type": "string", "format": "uri"}},
-		"territorial_scope":             map[string]any{"description": `ISO 3166-1 alpha-2 codes, or "everywhere"`, "type": "array", "items": str},
+		"territorial_scope":             map[string]any{"description": `ISO 3166-1 alpha-2 codes, or "everywhere"; required for dsa_art9 and court, "everywhere" when a tco_removal or dsa_art10 names none`, "type": "array", "items": str},
 		"received_at":                   dt,
 		"notify_customer_after":         dt,
 	})

@@ -22,7 +22,8 @@ import (
 var reportFields = map[string]map[string]string{
 	"": {"category": "a string", "urls": "an array of strings", "description": "a string",
 		"reporter": "an object", "forward_to_operator": "true or false", "copyright": "an object",
-		"owner_notification": "a string", "host_notification": "a string", "ncmec_notification": "a string", "ncsei": "an object"},
+		"owner_notification": "a string", "host_notification": "a string", "ncmec_notification": "a string", "ncsei": "an object",
+		"emergency": "true or false"},
 	"ncsei":     {"signature": "a string", "good_faith_not_consensual": "true or false"},
 	"reporter":  {"name": "a string", "email": "a string", "organization": "a string", "title": "a string"},
 	"copyright": {"work": "a string", "good_faith": "true or false", "accurate_under_penalty": "true or false", "signature": "a string"},
@@ -95,7 +96,8 @@ func decodeReport(body []byte) (models.ReportRequest, []models.FieldError, error
 		default:
 			target := map[string]any{"category": &r.Category, "urls": &r.URLs, "description": &r.Description,
 				"forward_to_operator": &r.ForwardToOperator, "owner_notification": &r.OwnerNotification,
-				"host_notification": &r.HostNotification, "ncmec_notification": &r.NcmecNotification}[k]
+				"host_notification": &r.HostNotification, "ncmec_notification": &r.NcmecNotification,
+				"emergency": &r.Emergency}[k]
 			if err := json.Unmarshal(raw, target); err != nil {
 				add(k, "must be %s, not %s", want, jsonKind(raw))
 			}

@@ -107,6 +107,7 @@ func (s *Server) routes(e *echo.Echo) {
 	an.POST("/cases/:id/mail-replies/:reply_id/accept", s.postAcceptMailReply)
 	an.POST("/cases/:id/legal-hold", s.postLegalHold)
 	an.POST("/cases/:id/clearinghouse/filed", s.postClearinghouseFiled)
+	an.POST("/cases/:id/referrals", s.postReferral) // DSA Art. 18 (referrals.go)
 	an.GET("/admin/senders", s.getSenders)
 	an.GET("/admin/intake-replies", s.getIntakeReplies)
 	an.GET("/reviews", s.listReviews)

@@ -212,6 +212,8 @@ func buildContent(s *SOR, f Facts, cat category) {
 	if f.Kind == KindRestriction {
 		s.DecisionVisibility = []string{"DECISION_VISIBILITY_CONTENT_DISABLED"}
 		switch {
+		case f.Decision == nil && atNCSEIDeadline(f):
+			b.WriteString(ncseiDeadlineFacts(f))
 		case f.Decision == nil && f.Category == models.CategoryCSAM:
 			b.WriteString("Because the notice reports child sexual abuse material, access to it was disabled automatically on receipt, before human review; an analyst reviews the decision. ")
 		case f.Decision == nil:

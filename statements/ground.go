@@ -23,6 +23,8 @@ func groundOf(s *SOR, f Facts, cat category, terms string) {
 	switch {
 	case f.Decision != nil && strings.TrimSpace(f.Decision.Reason) != "":
 		why = oneLine(f.Decision.Reason)
+	case f.Decision == nil && atNCSEIDeadline(f):
+		why = "the notice reports " + cat.label + "; access is " + ncseiDeadlineGround
 	case f.Decision == nil:
 		why = "the notice reports " + cat.label + "; access is disabled on receipt pending review"
 	}

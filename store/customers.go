@@ -43,6 +43,9 @@ type HostedDoc struct {
 	URLPrefix string `json:"url_prefix" yaml:"url_prefix"`
 	Product   string `json:"product" yaml:"product"`
 	ObjectID  string `json:"object_id" yaml:"object_id"`
+	// ContentHash is the hex SHA-256 of the object's content (optional):
+	// objects with the same hash are identical copies (ncsei).
+	ContentHash string `json:"content_hash,omitempty" yaml:"content_hash,omitempty"`
 }
 
 // NetworkDoc maps a CIDR to a hosting provider.
@@ -118,6 +121,10 @@ func ValidateCustomers(doc *CustomerDoc) []models.FieldError {
 				if !validService("hosting:" + h.Product) {
 					add(hp+".product", "unknown product %q", h.Product)
 				}
+				doc.Accounts[i].Domains[j].Hosted[k].ContentHash = strings.ToLower(h.ContentHash)
+				if !validContentHash(h.ContentHash) {
+					add(hp+".content_hash", "must be a hex SHA-256 (64 hex digits)")
+				}
 			}
 		}
 	}
@@ -169,9 +176,9 @@ func LoadCustomers(db *gorm.DB, doc *CustomerDoc, afterWrite func(tx *gorm.DB, r
 				}
 				r.Domains++
 				for _, h := range d.Hosted {
-					obj := models.HostedObject{ObjectID: h.ObjectID, Domain: d.Name, AccountID: a.ID, URLPrefix: h.URLPrefix, Product: h.Product, UpdatedAt: now}
+					obj := models.HostedObject{ObjectID: h.ObjectID, Domain: d.Name, AccountID: a.ID, URLPrefix: h.URLPrefix, Product: h.Product, ContentHash: h.ContentHash, UpdatedAt: now}
 					if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "object_id"}},
-						DoUpdates: clause.AssignmentColumns([]string{"domain", "account_id", "url_prefix", "product", "updated_at"})}).Create(&obj).Error; err != nil {
+						DoUpdates: clause.AssignmentColumns([]string{"domain", "account_id", "url_prefix", "product", "content_hash", "updated_at"})}).Create(&obj).Error; err != nil {
 						return err
 					}
 					r.Hosted++

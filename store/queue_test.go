@@ -39,19 +39,22 @@ func queueDBs(t *testing.T, f func(t *testing.T, db *gorm.DB)) {
 	}
 }
 
-// TestQueueOrder: CSAM first, then by next deadline (none last), then
-// oldest first; filters by status, category, service, domain.
+// TestQueueOrder: CSAM first, then emergency cases, then ncsei cases, then
+// by next deadline (none last), then oldest first; filters by status,
+// category, service, domain.
 func TestQueueOrder(t *testing.T) {
 	queueDBs(t, func(t *testing.T, db *gorm.DB) {
 		base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 		at := func(h int) *time.Time { v := base.Add(time.Duration(h) * time.Hour); return &v }
 		rows := []models.Case{
-			{ID: "old-no-deadline", Category: "phishing", Priority: 1, Status: "awaiting_analyst", Service: "hosting", Domain: "a.example", CreatedAt: base},
-			{ID: "late-deadline", Category: "malware", Priority: 1, Status: "awaiting_operator", Service: "hosting", Domain: "b.example", NextDeadline: at(48), CreatedAt: base.Add(time.Hour)},
-			{ID: "soon-deadline", Category: "fraud", Priority: 1, Status: "awaiting_operator", Service: "hosting", Domain: "a.example", NextDeadline: at(2), CreatedAt: base.Add(2 * time.Hour)},
-			{ID: "csam-new", Category: "csam", Priority: 0, Status: "awaiting_analyst", Service: "hosting", Domain: "c.example", CreatedAt: base.Add(5 * time.Hour)},
-			{ID: "new-no-deadline", Category: "phishing", Priority: 1, Status: "awaiting_analyst", Service: "hosting", Domain: "a.example", CreatedAt: base.Add(3 * time.Hour)},
-			{ID: "closed", Category: "phishing", Priority: 1, Status: "closed", Service: "cdn", Domain: "a.example", CreatedAt: base},
+			{ID: "old-no-deadline", Category: "phishing", Priority: PriorityOther, Status: "awaiting_analyst", Service: "hosting", Domain: "a.example", CreatedAt: base},
+			{ID: "late-deadline", Category: "malware", Priority: PriorityOther, Status: "awaiting_operator", Service: "hosting", Domain: "b.example", NextDeadline: at(48), CreatedAt: base.Add(time.Hour)},
+			{ID: "soon-deadline", Category: "fraud", Priority: PriorityOther, Status: "awaiting_operator", Service: "hosting", Domain: "a.example", NextDeadline: at(2), CreatedAt: base.Add(2 * time.Hour)},
+			{ID: "csam-new", Category: "csam", Priority: PriorityCSAM, Status: "awaiting_analyst", Service: "hosting", Domain: "c.example", CreatedAt: base.Add(5 * time.Hour)},
+			{ID: "new-no-deadline", Category: "phishing", Priority: PriorityOther, Status: "awaiting_analyst", Service: "hosting", Domain: "a.example", CreatedAt: base.Add(3 * time.Hour)},
+			{ID: "closed", Category: "phishing", Priority: PriorityOther, Status: "closed", Service: "cdn", Domain: "a.example", CreatedAt: base},
+			{ID: "ncsei-late", Category: "ncsei", Priority: PriorityNCSEI, Status: "awaiting_analyst", Service: "hosting", Domain: "d.example", NextDeadline: at(40), CreatedAt: base.Add(6 * time.Hour)},
+			{ID: "emergency-new", Category: "violent_threat", Priority: PriorityEmergency, Emergency: true, Status: "awaiting_analyst", Service: "hosting", Domain: "d.example", CreatedAt: base.Add(7 * time.Hour)},
 		}
 		require.NoError(t, db.Create(&rows).Error)
 		ids := func(f CaseFilter) []string {
@@ -66,7 +69,7 @@ func TestQueueOrder(t *testing.T) {
 			}
 			return out
 		}
-		require.Equal(t, []string{"csam-new", "soon-deadline", "late-deadline", "old-no-deadline", "new-no-deadline"}, ids(CaseFilter{Status: "open"}))
+		require.Equal(t, []string{"csam-new", "emergency-new", "ncsei-late", "soon-deadline", "late-deadline", "old-no-deadline", "new-no-deadline"}, ids(CaseFilter{Status: "open"}))
 		require.Equal(t, []string{"closed"}, ids(CaseFilter{Status: "closed"}))
 		require.Equal(t, []string{"soon-deadline", "late-deadline"}, ids(CaseFilter{Status: "awaiting_operator"}))
 		require.Equal(t, []string{"soon-deadline", "closed", "old-no-deadline", "new-no-deadline"}, ids(CaseFilter{Domain: "A.example"}))
@@ -74,7 +77,7 @@ func TestQueueOrder(t *testing.T) {
 		require.Equal(t, []string{"csam-new"}, ids(CaseFilter{Category: "csam"}))
 		require.Equal(t, []string{"soon-deadline"}, ids(CaseFilter{DeadlineBefore: at(24)}))
 		// Pagination: pages of two in queue order.
-		require.Equal(t, []string{"csam-new", "soon-deadline"}, ids(CaseFilter{Status: "open", Limit: 2}))
-		require.Equal(t, []string{"late-deadline", "old-no-deadline"}, ids(CaseFilter{Status: "open", Limit: 2, Offset: 2}))
+		require.Equal(t, []string{"csam-new", "emergency-new"}, ids(CaseFilter{Status: "open", Limit: 2}))
+		require.Equal(t, []string{"ncsei-late", "soon-deadline"}, ids(CaseFilter{Status: "open", Limit: 2, Offset: 2}))
 	})
 }

@@ -122,13 +122,16 @@ var migrations = []migration{
 	{21, "reporter notification choices", migrateChoices},
 	{22, "clearinghouse reports: state and preservation", migrateClearinghouse},
 	{23, "orders from authorities", migrateOrders},
+	{24, "content hash of hosted objects (identical copies)", migrateContentHash},
+	{25, "emergency cases, queue ranks and referrals to authorities (DSA Art. 18)", migrateThreat},
 }
 
 // OpenCases is the condition that selects open cases, as literal SQL.
 const OpenCases = "status <> 'closed'"
 
-// OpenQueueOrder is the queue order: CSAM first, then by next deadline (none
-// last), then oldest first.
+// OpenQueueOrder is the queue order: by rank (models.Case.Priority: CSAM,
+// then emergency cases, then ncsei cases, then the rest), then by next
+// deadline (none last), then oldest first.
 const OpenQueueOrder = "priority, (CASE WHEN next_deadline IS NULL THEN 1 ELSE 0 END), next_deadline, created_at, id"
 
 // Migrate applies every migration not yet applied, each in a transaction.

@@ -25,6 +25,7 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.NoticeBounceWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowNoticeBounce})
 	r.RegisterWorkflowWithOptions(workflows.MitigationWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowMitigation})
 	r.RegisterWorkflowWithOptions(workflows.OrderWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowOrder})
+	r.RegisterWorkflowWithOptions(workflows.ReferralWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowReferral})
 }
 
 // New returns a worker on taskQueue running every workflow and activity.
@@ -32,10 +33,12 @@ func RegisterWorkflows(r interface {
 // worker_workflow_tasks and worker_activities).
 func New(c client.Client, taskQueue string, acts *activities.Activities, workflowTasks, activitySlots int) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
-		// Workflow tasks are CPU-bound and every one ends in a write to
-		// its history shard, one write at a time: a few per core keep the
-		// engine busy, and more only queue there, ahead of the starts of
-		// new reports (README, Load and faults).
+		// A case's workflow task runs its local activities (notices,
+		// classification, status) before it completes, so it mostly waits
+		// on the database; the default 16 keeps enough of them going that
+		// a burst drains, and few enough that they do not queue on the
+		// history shard ahead of new reports' starts (README, Load and
+		// faults).
 		MaxConcurrentWorkflowTaskExecutionSize: workflowTasks,
 		MaxConcurrentActivityExecutionSize:     activitySlots,
 		// On stop, let running activities finish and report (a notice sent

@@ -47,6 +47,10 @@ type caseState struct {
 	copyright                copyrightState
 	// mitigations: the case's mitigation records (mitigation_case.go).
 	mitigations caseMitigations
+	// ncsei: the TAKE IT DOWN Act removal clock (ncsei.go).
+	ncsei ncseiClock
+	// localNotices: the case runs with changeLocalNotices (notice_local.go).
+	localNotices bool
 }
 
 // CaseWorkflow carries one abuse report from intake to its outcome
@@ -265,6 +269,9 @@ func (s *caseState) notice(ctx workflow.Context, in activities.NoticeInput) work
 	in.CaseID = s.in.CaseID
 	if in.TokenTTL == 0 {
 		in.TokenTTL = s.in.Timers.NoticeTokenTTL
+	}
+	if s.localNotices {
+		return s.localNotice(ctx, in)
 	}
 	return workflow.ExecuteActivity(withNotice(ctx), activities.ActSendNotice, in)
 }

@@ -21,12 +21,14 @@ const CounterNoticeBusinessDays = 10
 func (s *caseState) hostedContent(ctx workflow.Context, targets []activities.Target) error {
 	objects := hostedObjects(targets)
 	csam := s.in.Category == models.CategoryCSAM
+	s.startNCSEIClock(ctx, targets) // ncsei: the 48-hour removal clock (ncsei.go)
 	for {
 		s.phase = PhaseAnalyst
-		if err := s.setStatus(ctx, models.StatusAwaitingAnalyst, models.OutcomeNone, nil, ""); err != nil {
+		deadline, kind := s.ncsei.next()
+		if err := s.setStatus(ctx, models.StatusAwaitingAnalyst, models.OutcomeNone, deadline, kind); err != nil {
 			return err
 		}
-		d, err := s.takeDecision(ctx)
+		d, err := s.decideUnderClock(ctx)
 		if err != nil {
 			return err
 		}
@@ -37,6 +39,9 @@ func (s *caseState) hostedContent(ctx workflow.Context, targets []activities.Tar
 					return err
 				}
 			}
+			if err := s.ncseiRestore(ctx, d); err != nil {
+				return err
+			}
 			if err := s.tellReporter(ctx, "reporter-decision", d, "no_violation"); err != nil {
 				return err
 			}
@@ -46,7 +51,7 @@ func (s *caseState) hostedContent(ctx workflow.Context, targets []activities.Tar
 			if err != nil {
 				return err
 			}
-			if !answered {
+			if !answered && !s.ncsei.owesDecision() {
 				if err := s.tellReporter(ctx, "reporter-no-info", d, "no_information"); err != nil {
 					return err
 				}
@@ -54,6 +59,9 @@ func (s *caseState) hostedContent(ctx workflow.Context, targets []activities.Tar
 			}
 			continue
 		case VerdictViolates:
+			if objects, err = s.ncseiViolates(ctx, objects); err != nil {
+				return err
+			}
 			return s.violates(ctx, targets, objects, d)
 		}
 	}
@@ -98,7 +106,7 @@ func (s *caseState) askReporter(ctx workflow.Context, d Decision) (bool, error) 
 		deadlineAt(ctx, s.in.Timers.ReporterInfoWindow), "reporter_answer"); err != nil {
 		return false, err
 	}
-	ok, err := workflow.AwaitWithTimeout(ctx, s.in.Timers.ReporterInfoWindow, func() bool { return s.answered })
+	ok, err := s.awaitClock(ctx, s.in.Timers.ReporterInfoWindow, func() bool { return s.answered })
 	return ok, err
 }
 
@@ -113,7 +121,7 @@ func (s *caseState) violates(ctx workflow.Context, targets []activities.Target, 
 			return err
 		}
 		// The restriction as mitigation records (changeMitigationRecords).
-		if err := s.mitigateViolation(ctx, targets, d); err != nil {
+		if err := s.mitigateViolationNCSEI(ctx, targets, d); err != nil {
 			return err
 		}
 	}
@@ -149,6 +157,9 @@ func (s *caseState) violates(ctx workflow.Context, targets []activities.Target, 
 		}
 		if !s.oneDeadline {
 			in.Facts["deadline"] = workflow.Now(ctx).Add(s.in.Timers.OperatorResponseWindow).UTC().Format(time.RFC1123)
+		}
+		if cov := s.coveredOn(t.Domain); cov != "" {
+			in.Facts[activities.FactCovered] = cov
 		}
 		if err := s.notice(ctx, in).Get(ctx, nil); err != nil {
 			return err

@@ -66,6 +66,9 @@ func requireViolatesApplied(t *testing.T, h *harness, decidedAt time.Time) {
 	require.NotNil(t, op.Deadline)
 	require.Equal(t, decidedAt.Add(DefaultTimers.OperatorResponseWindow), *op.Deadline)
 	require.NotContains(t, op.Facts, "deadline", "one deadline, as a time")
+	// The notice states what the restriction covers from the decision
+	// itself, not from records the mitigation children write meanwhile.
+	require.Equal(t, "https://"+hostedDomain+"/obj-1\nhttps://"+hostedDomain+"/obj-2", op.Facts[activities.FactCovered])
 	rep, _ := h.notice("reporter-decision")
 	require.Equal(t, "violates", rep.Facts["decision"])
 	// Access is disabled before the operator is told.

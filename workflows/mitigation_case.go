@@ -4,6 +4,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+	"slices"
+	"strings"
 
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/models"
@@ -22,6 +24,9 @@ type caseMitigations struct {
 	// covered is the scope of the violation; ids the mitigations in force.
 	covered []models.Coverage
 	ids     []string
+	// stepPrefix starts the steps of the mitigations startMitigations
+	// starts ("": the decision's; ncsei.go sets its deadline's).
+	stepPrefix string
 }
 
 // hostedScope lists the hosted objects of targets and the reported URLs
@@ -82,13 +87,16 @@ func (s *caseState) startMitigations(ctx workflow.Context, typ models.Mitigation
 	var fs []workflow.ChildWorkflowFuture
 	var ids []string
 	for _, c := range s.mitigations.covered {
-		step := MitigationStep(typ, c.EntityID)
+		step := s.mitigations.stepPrefix + MitigationStep(typ, c.EntityID)
 		id := MitigationID(s.in.CaseID, step)
 		var acct string
 		for _, t := range s.targets {
 			if t.Domain == c.Domain {
 				acct = t.AccountID
 			}
+		}
+		if acct == "" {
+			acct = s.ncsei.copyAccount(c.ObjectID) // an identical copy (ncsei.go)
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:        MitigationWorkflowID(id),
@@ -159,3 +167,21 @@ func (s *caseState) endMitigationsIf(ctx workflow.Context, reason string) {
 
 // entityStep is MitigationStep (the name other workflows call it by).
 func entityStep(typ models.MitigationType, entity string) string { return MitigationStep(typ, entity) }
+
+// coveredOn is what the case's restriction covers on domain, one entity per
+// line, for the operator's notice: the notice states it from the case's own
+// decision, not from the mitigation records its children write a moment
+// later ("" without mitigation records).
+func (s *caseState) coveredOn(domain string) string {
+	if !s.mitigations.on {
+		return ""
+	}
+	var ids []string
+	for _, c := range s.mitigations.covered {
+		if c.Domain == domain && !slices.Contains(ids, c.EntityID) {
+			ids = append(ids, c.EntityID)
+		}
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, "\n")
+}

@@ -75,6 +75,10 @@ type Timers struct {
 	// mitigation_review_window, interstitial_grace).
 	MitigationReviewWindow time.Duration `json:",omitempty"`
 	InterstitialGrace      time.Duration `json:",omitempty"`
+	// NCSEIEscalateShare is the share of the ncsei removal window
+	// (NCSEIRemovalWindow) after which a case no analyst decided
+	// escalates (config ncsei_escalate_share; 0: DefaultNCSEIEscalateShare).
+	NCSEIEscalateShare float64 `json:",omitempty"`
 }
 
 // DefaultTimers are the real-world defaults (days).
@@ -97,6 +101,9 @@ type CaseInput struct {
 	// CopyrightIncomplete: a copyright complaint lacking some 512(c)(3)
 	// elements; its forwards are complaints until SignalCopyrightCompleted.
 	CopyrightIncomplete bool
+	// ReceivedAt is when the report was received (the case's creation);
+	// the ncsei removal clock runs from it (zero: the workflow's start).
+	ReceivedAt time.Time `json:",omitempty"`
 }
 
 // CaseResult is how the case ended.

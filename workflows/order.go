@@ -102,7 +102,7 @@ func OrderWorkflow(ctx workflow.Context, in OrderInput) (OrderResult, error) {
 	if err := workflow.ExecuteActivity(withDB(ctx), activities.ActResolveOrder, activities.OrderRef{OrderID: in.OrderID}).Get(ctx, &t); err != nil {
 		return OrderResult{}, err
 	}
-	if len(t.Entities) == 0 {
+	if t.Refusal != "" || len(t.Entities) == 0 {
 		return r.refuse(ctx, t)
 	}
 	effect, err := r.giveEffect(ctx, t)
@@ -126,16 +126,23 @@ func OrderWorkflow(ctx workflow.Context, in OrderInput) (OrderResult, error) {
 	return OrderResult{Status: r.st.Status}, nil
 }
 
-// refuse tells the authority that the order cannot be given effect.
+// refuse tells the authority that the order cannot be given effect and
+// why: the order's own defect ResolveOrder found (a manifest error,
+// insufficient information), or none of its URLs is ours. The commands
+// are the same for every reason.
 func (r *orderRun) refuse(ctx workflow.Context, t activities.OrderTargets) (OrderResult, error) {
-	detail := "None of the URLs of the order is on a service we provide:\n" + strings.Join(t.NotOurs, "\n")
+	reason, detail := t.Refusal, t.RefusalDetail
+	if reason == "" {
+		reason = models.OrderRefusalNotOurCustomer
+		detail = "None of the URLs of the order is on a service we provide:\n" + strings.Join(t.NotOurs, "\n")
+	}
 	if _, err := r.step(ctx, activities.OrderStepInput{Step: "refused", Mark: activities.OrderMarkRefused,
-		What: "cannot be given effect: not our customer", Reason: models.OrderRefusalNotOurCustomer, Detail: detail}); err != nil {
+		What: "cannot be given effect: " + strings.ReplaceAll(reason, "_", " "), Reason: reason, Detail: detail}); err != nil {
 		return OrderResult{}, err
 	}
 	r.st.Status = models.OrderRefused
 	if err := r.notice(ctx, "refused", activities.NoticeOrderRefused, models.RoleAuthority, "",
-		map[string]string{"reason": models.OrderRefusalNotOurCustomer, "detail": detail}); err != nil {
+		map[string]string{"reason": reason, "detail": detail}); err != nil {
 		return OrderResult{}, err
 	}
 	return OrderResult{Status: r.st.Status}, nil

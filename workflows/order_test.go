@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -196,4 +197,36 @@ func stepNames(steps []activities.OrderStepInput) []string {
 		out = append(out, s.Step)
 	}
 	return out
+}
+
+// An order that cannot be given effect for what it is (a manifest error,
+// insufficient information): the authority is told the reason and the
+// detail ResolveOrder found and asked to clarify, with the same commands
+// as for an order that is not ours; nothing is restricted, no customer
+// told.
+func TestOrderThatCannotBeGivenEffect(t *testing.T) {
+	for _, reason := range []string{models.OrderRefusalManifestError, models.OrderRefusalInsufficientInf} {
+		t.Run(reason, func(t *testing.T) {
+			detail := "- urls[0]: \"ftp://x\" is not an absolute http(s) URL naming a host"
+			e := newOrderEnv(t, activities.OrderTargets{Refusal: reason, RefusalDetail: detail})
+			res := e.run(OrderInput{OrderID: "ord-5", Kind: models.OrderTCORemoval, ReceivedAt: t0})
+
+			require.Equal(t, models.OrderRefused, res.Status)
+			require.Equal(t, []string{"receipt", "refused"}, stepNames(e.steps))
+			require.Equal(t, reason, e.steps[1].Reason)
+			require.Equal(t, detail, e.steps[1].Detail)
+			require.Equal(t, "cannot be given effect: "+strings.ReplaceAll(reason, "_", " "), e.steps[1].What)
+			require.Equal(t, []activities.NoticeKind{activities.NoticeOrderReceipt, activities.NoticeOrderRefused}, e.noticeKinds())
+			require.Equal(t, map[string]string{"reason": reason, "detail": detail}, e.notices[1].Facts)
+			require.LessOrEqual(t, e.noticeAt["refused"].Sub(t0), TCOWindow, "told without undue delay")
+			require.Empty(t, e.applied)
+			require.Empty(t, e.children)
+			var st OrderState
+			v, err := e.env.QueryWorkflow(QueryOrder)
+			require.NoError(t, err)
+			require.NoError(t, v.Get(&st))
+			require.Equal(t, models.OrderRefused, st.Status)
+			require.Nil(t, st.EffectGivenAt)
+		})
+	}
 }

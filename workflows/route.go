@@ -11,6 +11,7 @@ import (
 
 // run is the case: classify the URLs, then take each service's path.
 func (s *caseState) run(ctx workflow.Context) error {
+	s.localNotices = workflow.GetVersion(ctx, changeLocalNotices, workflow.DefaultVersion, 1) == 1
 	// Receipt is confirmed to the reporter without undue delay (DSA Art.
 	// 16(4)), while the URLs are classified.
 	receipt := s.notice(ctx, activities.NoticeInput{
