@@ -26,8 +26,10 @@ func seedDashboard(t *testing.T, env *testenv.Env) {
 	now := time.Now().UTC()
 	var cases []models.Case
 	add := func(id, source string, cat models.Category, created time.Time) *models.Case {
+		// Marked started: the reconciler must not start workflows for
+		// these rows (a case workflow would close them mid-test).
 		cases = append(cases, models.Case{ID: id, Source: source, Category: cat, Priority: 1, Status: models.StatusClosed,
-			Service: "hosting", Domain: "dash.example", CreatedAt: created})
+			Service: "hosting", Domain: "dash.example", CreatedAt: created, WorkflowStarted: true})
 		return &cases[len(cases)-1]
 	}
 	for i := 1; i <= 3; i++ {

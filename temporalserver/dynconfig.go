@@ -26,6 +26,11 @@ func dynamicConfig(o Options) *liveConfig {
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): historyCacheSize,
 		// The UI and the case list query visibility often.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// One matching host: a task queue's partitions (4 by default,
+		// to spread a queue over matching hosts) only forward tasks and
+		// polls between themselves here (README, Load and faults).
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
 	for k, v := range o.DynamicConfig {
 		dc[dynamicconfig.MakeKey(k)] = v
