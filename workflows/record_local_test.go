@@ -12,14 +12,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/worker"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
@@ -61,33 +57,18 @@ func TestRecordLocalNoticeHistories(t *testing.T) {
 	save(t, c, "cdn-local-notice-fallback", workflows.CaseWorkflowID(in.CaseID))
 }
 
-// runWith is run with a notice stand-in that first asks fail (nil: never
-// fails).
+// runWith runs one CDN case with a notice stand-in that first asks fail
+// (nil: never fails).
 func runWith(t *testing.T, c client.Client, classify activities.ClassifyResult, fail func(step string) error, in workflows.CaseInput) {
-	w := sdkworker.New(c, recordQueue, sdkworker.Options{})
-	worker.RegisterWorkflows(w)
-	for name, fn := range standIns(classify) {
-		if name == activities.ActSendNotice {
-			fn = func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
-				if fail != nil {
-					if err := fail(in.Step); err != nil {
-						return activities.NoticeResult{}, err
-					}
-				}
-				return activities.NoticeResult{NoticeID: "n_" + in.CaseID + "_" + in.Step}, nil
+	acts := standIns(classify)
+	acts[activities.ActSendNotice] = func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
+		if fail != nil {
+			if err := fail(in.Step); err != nil {
+				return activities.NoticeResult{}, err
 			}
 		}
-		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+		return activities.NoticeResult{NoticeID: "n_" + in.CaseID + "_" + in.Step}, nil
 	}
-	require.NoError(t, w.Start())
-	defer w.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	wr, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CaseWorkflowID(in.CaseID), TaskQueue: recordQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SACaseCategory.ValueSet(string(in.Category)))},
-		workflows.WorkflowCase, in)
-	require.NoError(t, err)
-	var res workflows.CaseResult
-	require.NoError(t, wr.Get(ctx, &res))
+	res := runActs(t, c, acts, func(string) {}, in)
 	require.Equal(t, models.OutcomeForwarded, res.Outcome)
 }

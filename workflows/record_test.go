@@ -102,9 +102,15 @@ func TestRecordMultiDomainHistories(t *testing.T) {
 // run starts one case on a worker with the stand-ins, drives it and waits
 // for its end.
 func run(t *testing.T, c client.Client, classify activities.ClassifyResult, drive func(id string), in workflows.CaseInput) {
+	runActs(t, c, standIns(classify), drive, in)
+}
+
+// runActs is run with the activities given (stand-ins by name); it
+// answers how the case ended.
+func runActs(t *testing.T, c client.Client, acts map[string]any, drive func(id string), in workflows.CaseInput) workflows.CaseResult {
 	w := sdkworker.New(c, recordQueue, sdkworker.Options{})
 	worker.RegisterWorkflows(w)
-	for name, fn := range standIns(classify) {
+	for name, fn := range acts {
 		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
 	require.NoError(t, w.Start())
@@ -120,6 +126,7 @@ func run(t *testing.T, c client.Client, classify activities.ClassifyResult, driv
 	var res workflows.CaseResult
 	require.NoError(t, wr.Get(ctx, &res))
 	require.Equal(t, models.StatusClosed, res.Status)
+	return res
 }
 
 func waitStatus(t *testing.T, c client.Client, id string, want models.Status) {
