@@ -150,7 +150,7 @@ func (s *startCapture) last() workflows.CaseInput {
 // statementCounter is a gorm logger that counts the statements run.
 type statementCounter struct{ n atomic.Int64 }
 
-func (c *statementCounter) LogMode(logger.LogLevel) logger.Interface    { return c }
+func (c *statementCounter) LogMode(logger.LogLevel) logger.Interface      { return c }
 func (c *statementCounter) Info(context.Context, string, ...interface{})  {}
 func (c *statementCounter) Warn(context.Context, string, ...interface{})  {}
 func (c *statementCounter) Error(context.Context, string, ...interface{}) {}
