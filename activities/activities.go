@@ -40,6 +40,20 @@ type Journal interface {
 	Record(tx *gorm.DB, actor, caseID, kind, dedupKey string, details any) error
 }
 
+// BatchJournal is a Journal that also appends several entries at once
+// (RecordAll, in order, as Record would one by one), taking the audit log's
+// head lock once for all of them.
+type BatchJournal interface {
+	RecordAll(tx *gorm.DB, es []JournalEntry) error
+}
+
+// JournalEntry is one change for BatchJournal.RecordAll: the arguments of
+// Journal.Record.
+type JournalEntry struct {
+	Actor, CaseID, Kind, DedupKey string
+	Details                       any
+}
+
 // RDAPLookup finds the hosting provider of an IP by RDAP.
 type RDAPLookup interface {
 	Lookup(ctx context.Context, ip string) (Provider, error)
@@ -57,4 +71,21 @@ func (a *Activities) journal(tx *gorm.DB, actor, caseID, kind, dedup string, det
 		return nil
 	}
 	return a.Journal.Record(tx, actor, caseID, kind, dedup, details)
+}
+
+// journalAll records es in tx: at once when the journal is a BatchJournal,
+// else one by one.
+func (a *Activities) journalAll(tx *gorm.DB, es []JournalEntry) error {
+	if a.Journal == nil || len(es) == 0 {
+		return nil
+	}
+	if bj, ok := a.Journal.(BatchJournal); ok {
+		return bj.RecordAll(tx, es)
+	}
+	for _, e := range es {
+		if err := a.Journal.Record(tx, e.Actor, e.CaseID, e.Kind, e.DedupKey, e.Details); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -42,6 +42,9 @@ const (
 	// (ncsei.go).
 	ActFindIdenticalCopies = "FindIdenticalCopies"
 	ActEscalateCase        = "EscalateCase"
+	// ActSendNotices: several notices of one case step in one activity
+	// (notices_batch.go).
+	ActSendNotices = "SendNotices"
 )
 
 // Registrar is what a worker, a replayer and a test environment register
@@ -81,6 +84,7 @@ func Named(a *Activities) map[string]any {
 		ActRecordReferralSent:      a.RecordReferralSent,
 		ActFindIdenticalCopies:     a.FindIdenticalCopies,
 		ActEscalateCase:            a.EscalateCase,
+		ActSendNotices:             a.SendNotices,
 	}
 }
 

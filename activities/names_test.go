@@ -97,7 +97,8 @@ func TestRegisterUsesTheConstants(t *testing.T) {
 		activities.ActApplyMitigation, activities.ActChangeMitigation,
 		activities.ActResolveOrder, activities.ActRecordOrderStep, activities.ActSendOrderNotice,
 		activities.ActFindIdenticalCopies, activities.ActEscalateCase,
-		activities.ActRecordReferral, activities.ActSendReferralNotice, activities.ActRecordReferralSent}, r.names)
+		activities.ActRecordReferral, activities.ActSendReferralNotice, activities.ActRecordReferralSent,
+		activities.ActSendNotices}, r.names)
 }
 
 type recordingRegistrar struct{ names []string }

@@ -78,17 +78,23 @@ func (a *Activities) SendNotice(ctx context.Context, in NoticeInput) (NoticeResu
 	if err != nil {
 		return NoticeResult{}, err
 	}
+	return a.finishNotice(ctx, n)
+}
+
+// finishNotice delivers a stored notice unless it went out already, no
+// relay is configured or the reporter's mail cap holds it back.
+func (a *Activities) finishNotice(ctx context.Context, n models.Notice) (NoticeResult, error) {
 	if n.Status == models.NoticeSent || a.Mail == nil {
 		return NoticeResult{NoticeID: n.ID}, nil
 	}
-	if send, err := a.admitMail(ctx, n); err != nil || !send {
-		if err != nil {
+	send, err := a.admitMail(ctx, n)
+	if err != nil {
+		return NoticeResult{}, err
+	}
+	if send {
+		if err := a.deliver(ctx, n); err != nil {
 			return NoticeResult{}, err
 		}
-		return NoticeResult{NoticeID: n.ID}, nil
-	}
-	if err := a.deliver(ctx, n); err != nil {
-		return NoticeResult{}, err
 	}
 	return NoticeResult{NoticeID: n.ID}, nil
 }
@@ -123,13 +129,26 @@ func (a *Activities) markSent(ctx context.Context, id string) error {
 	}
 }
 
+// createNotice builds and stores the notice of in; a zero notice (and no
+// error) means no recipient is known.
 func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.Notice, error) {
-	db := a.DB.WithContext(ctx)
-	var c models.Case
-	if err := db.First(&c, "id = ?", in.CaseID).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+	look := a.newNoticeLookups(ctx)
+	c, err := look.caseRow(in.CaseID)
+	if err != nil {
 		return models.Notice{}, err
 	}
-	to, err := a.recipient(ctx, c, in)
+	n, err := a.buildNotice(look, c, in)
+	if err != nil || n.ID == "" {
+		return models.Notice{}, err
+	}
+	return n, a.storeNotices(ctx, []models.Notice{n})
+}
+
+// buildNotice renders the notice of in for case c, ready to store; a zero
+// notice (and no error) means no recipient is known. It reads through
+// look, so the notices of one batch share their lookups.
+func (a *Activities) buildNotice(look *noticeLookups, c models.Case, in NoticeInput) (models.Notice, error) {
+	to, err := look.recipient(c, in)
 	if err != nil || to == "" {
 		return models.Notice{}, err
 	}
@@ -140,23 +159,23 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 		Description: c.DescriptionSeenBy(in.Role), ReporterName: rep.Name, ReporterEmail: rep.Email,
 		ReporterOrg: rep.Organization, ReporterTitle: rep.Title, Anonymous: anon, facts: noticeFacts(in)}
 	a.copyrightData(&data, c)
-	if err := a.coveredData(ctx, &data, in); err != nil {
+	if err := a.coveredData(look.ctx, &data, in); err != nil {
 		return models.Notice{}, err
 	}
 	if in.IncludeOriginIP {
 		data.OriginIP = in.Facts["origin_ip"]
 	}
-	if err := a.loadURLs(db, &data, in); err != nil {
+	if data.URLs, data.URLCount, err = look.caseURLs(in.CaseID, in.Domain); err != nil {
 		return models.Notice{}, err
 	}
 	if in.Kind == NoticeReporterForwarded {
-		if data.Hosts, err = a.hostSources(ctx, in.CaseID); err != nil {
+		if data.Hosts, err = look.hostSources(in.CaseID); err != nil {
 			return models.Notice{}, err
 		}
 	}
 	if id := in.Facts["counter_notice_id"]; id != "" {
 		var r models.OperatorReply
-		if err := db.Where("notice_id = ?", id).First(&r).Error; err == nil {
+		if err := look.db.Where("notice_id = ?", id).First(&r).Error; err == nil {
 			data.CounterNotice = &r
 		}
 	}
@@ -181,14 +200,27 @@ func (a *Activities) createNotice(ctx context.Context, in NoticeInput) (models.N
 		exp := a.now().Add(in.TokenTTL)
 		n.TokenExpiresAt = &exp
 	}
-	err = db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&n).Error; err != nil {
+	return n, nil
+}
+
+// storeNotices inserts new notice rows and journals them in one
+// transaction: one INSERT and one journal call (one audit head lock) for
+// all of them.
+func (a *Activities) storeNotices(ctx context.Context, ns []models.Notice) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	es := make([]JournalEntry, len(ns))
+	for i, n := range ns {
+		es[i] = JournalEntry{Actor: "system", CaseID: n.CaseID, Kind: "notice", DedupKey: "notice:" + n.ID,
+			Details: map[string]any{"notice_id": n.ID, "step": n.Step, "role": n.RecipientRole, "origin_ip": n.IncludesOriginIP}}
+	}
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&ns).Error; err != nil {
 			return err
 		}
-		return a.journal(tx, "system", in.CaseID, "notice", "notice:"+n.ID,
-			map[string]any{"notice_id": n.ID, "step": in.Step, "role": in.Role, "origin_ip": n.IncludesOriginIP})
+		return a.journalAll(tx, es)
 	})
-	return n, err
 }
 
 // noticeFacts are the input's facts with its deadline, if any, as the
@@ -205,43 +237,53 @@ func noticeFacts(in NoticeInput) map[string]string {
 	return f
 }
 
+// loadURLs fills the case's URLs (those under in.Domain, when named) and
+// their count. The count is a second query only when the list is cut.
 func (a *Activities) loadURLs(db *gorm.DB, data *noticeData, in NoticeInput) error {
 	q := db.Model(&models.CaseURL{}).Where("case_id = ?", in.CaseID)
 	if in.Domain != "" {
 		q = q.Where("host = ? OR host LIKE ?", in.Domain, "%."+in.Domain)
+	}
+	data.URLs = nil
+	if err := q.Session(&gorm.Session{}).Order("seq").Limit(maxURLsInNotice).Pluck("url", &data.URLs).Error; err != nil {
+		return err
+	}
+	data.URLCount = len(data.URLs)
+	if data.URLCount < maxURLsInNotice {
+		return nil
 	}
 	var n int64
 	if err := q.Count(&n).Error; err != nil {
 		return err
 	}
 	data.URLCount = int(n)
-	return q.Order("seq").Limit(maxURLsInNotice).Pluck("url", &data.URLs).Error
+	return nil
 }
 
-// recipient finds the address of a notice's recipient; "" means none known.
-func (a *Activities) recipient(ctx context.Context, c models.Case, in NoticeInput) (string, error) {
-	db := a.DB.WithContext(ctx)
+// findRecipient finds the address of a notice's recipient; "" means none
+// known.
+func (l *noticeLookups) findRecipient(c models.Case, in NoticeInput) (string, error) {
 	switch in.Role {
 	case models.RoleReporter, models.RoleComplainant:
 		return c.ReporterEmail, nil
 	case models.RoleOperator:
 		acct := in.AccountID
 		if acct == "" {
-			var d models.Domain
-			if err := db.First(&d, "name = ?", in.Domain).Error; err != nil {
+			d, err := l.domain(in.Domain)
+			if err != nil {
 				return "", err
 			}
 			acct = d.AccountID
 		}
 		var ac models.Account
-		if err := db.First(&ac, "id = ?", acct).Error; err != nil {
+		if err := l.db.First(&ac, "id = ?", acct).Error; err != nil {
 			return "", err
 		}
 		// The account's abuse contact first, then the operator address on
 		// record; with neither, the forward goes to the hosting provider
 		// (docs/DESIGN.md "Customer accounts", the reference's rule).
 		var contact models.AbuseContact
-		if err := db.Limit(1).Find(&contact, "account_id = ?", acct).Error; err != nil {
+		if err := l.db.Limit(1).Find(&contact, "account_id = ?", acct).Error; err != nil {
 			return "", err
 		}
 		if contact.Email != "" {
@@ -250,33 +292,31 @@ func (a *Activities) recipient(ctx context.Context, c models.Case, in NoticeInpu
 		if ac.OperatorEmail != "" || in.Domain == "" {
 			return ac.OperatorEmail, nil
 		}
-		var host models.Domain
-		if err := db.First(&host, "name = ?", in.Domain).Error; err != nil {
-			return "", err
-		}
-		var networks []models.Network
-		if err := db.Find(&networks).Error; err != nil {
-			return "", err
-		}
-		return a.provider(ctx, splitList(host.OriginIPs), networks).AbuseEmail, nil
+		return l.hostingAbuseEmail(in.Domain)
 	case models.RoleRegistrant:
-		var d models.Domain
-		if err := db.First(&d, "name = ?", in.Domain).Error; err != nil {
+		d, err := l.domain(in.Domain)
+		if err != nil {
 			return "", err
 		}
 		return d.RegistrantEmail, nil
 	case models.RoleHostingProvider:
-		var d models.Domain
-		if err := db.First(&d, "name = ?", in.Domain).Error; err != nil {
-			return "", err
-		}
-		var networks []models.Network
-		if err := db.Find(&networks).Error; err != nil {
-			return "", err
-		}
-		return a.provider(ctx, splitList(d.OriginIPs), networks).AbuseEmail, nil
+		return l.hostingAbuseEmail(in.Domain)
 	}
 	return "", temporal.NewNonRetryableApplicationError("unknown recipient role "+string(in.Role), ErrTypeInvalidNotice, nil)
+}
+
+// hostingAbuseEmail is the abuse address of the hosting provider of a
+// customer domain's origin.
+func (l *noticeLookups) hostingAbuseEmail(domain string) (string, error) {
+	d, err := l.domain(domain)
+	if err != nil {
+		return "", err
+	}
+	networks, err := l.networks()
+	if err != nil {
+		return "", err
+	}
+	return l.a.provider(l.ctx, splitList(d.OriginIPs), networks).AbuseEmail, nil
 }
 
 // renderNotice renders the subject, text and HTML of a notice of kind; an

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"fmt"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -10,29 +11,29 @@ import (
 )
 
 // SetStatus writes the case's read model (status, outcome, service, next
-// deadline). Writing the same values again changes nothing.
+// deadline). Writing the same values again changes nothing. A close sets
+// closed_at only when it is empty (nothing clears it), so a retried close
+// keeps its first time without reading the row first.
 func (a *Activities) SetStatus(ctx context.Context, in StatusInput) error {
+	now := a.now()
 	upd := map[string]any{
 		"status": in.Status, "outcome": in.Outcome, "service": in.Service,
 		"domain": in.Domain, "account_id": in.AccountID, "next_deadline": in.NextDeadline,
-		"updated_at": a.now(),
+		"updated_at": now,
 		// The workflow runs: the intake leaves this mark to the first
 		// status write (intake.Service.start).
 		"workflow_started": true,
 	}
 	if in.Status == models.StatusClosed {
-		upd["closed_at"] = a.now()
+		upd["closed_at"] = gorm.Expr("COALESCE(closed_at, ?)", now)
 	}
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var prev models.Case
-		if err := tx.Select("status", "closed_at").First(&prev, "id = ?", in.CaseID).Error; err != nil {
-			return err
+		res := tx.Model(&models.Case{}).Where("id = ?", in.CaseID).Updates(upd)
+		if res.Error != nil {
+			return res.Error
 		}
-		if prev.Status == models.StatusClosed && prev.ClosedAt != nil {
-			delete(upd, "closed_at") // a retried close keeps its first time
-		}
-		if err := tx.Model(&models.Case{}).Where("id = ?", in.CaseID).Updates(upd).Error; err != nil {
-			return err
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("status of case %s: %w", in.CaseID, gorm.ErrRecordNotFound)
 		}
 		if in.Status == models.StatusClosed {
 			return a.journal(tx, "system", in.CaseID, "closed", "closed:"+in.CaseID, map[string]any{"outcome": in.Outcome})

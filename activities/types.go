@@ -151,6 +151,19 @@ type NoticeResult struct {
 	Skipped  bool // no recipient address known: nothing to send
 }
 
+// NoticeBatch is several notices of one case sent together (SendNotices):
+// each is the NoticeInput SendNotice would take, with the same CaseID.
+type NoticeBatch struct {
+	CaseID  string
+	Notices []NoticeInput
+}
+
+// NoticeBatchResult holds one NoticeResult per notice of the batch, in the
+// batch's order.
+type NoticeBatchResult struct {
+	Results []NoticeResult
+}
+
 // StatusInput writes the case's read model.
 type StatusInput struct {
 	CaseID       string

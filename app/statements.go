@@ -34,6 +34,29 @@ func (j statementJournal) Record(tx *gorm.DB, actor, caseID, kind, dedupKey stri
 	return j.next.Record(tx, actor, caseID, kind, dedupKey, details)
 }
 
+// RecordAll implements activities.BatchJournal: every entry's statement of
+// reasons first, then the entries to the next journal, at once when it can.
+func (j statementJournal) RecordAll(tx *gorm.DB, es []activities.JournalEntry) error {
+	now := time.Now().UTC()
+	for _, e := range es {
+		if err := statements.Record(tx, now, e.CaseID, e.Kind, e.DedupKey, e.Details); err != nil {
+			return err
+		}
+	}
+	if j.next == nil {
+		return nil
+	}
+	if bj, ok := j.next.(activities.BatchJournal); ok {
+		return bj.RecordAll(tx, es)
+	}
+	for _, e := range es {
+		if err := j.next.Record(tx, e.Actor, e.CaseID, e.Kind, e.DedupKey, e.Details); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // startStatementSubmitter submits statements to the DSA Transparency
 // Database every dsa_submit_interval (on PostgreSQL an advisory lock keeps
 // two processes from submitting at once).

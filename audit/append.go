@@ -26,10 +26,14 @@ type NewEntry struct {
 	Details  any
 }
 
-// ErrNotInTransaction is returned by Append when tx is not a transaction:
-// the entry must commit or roll back with the change it records, and the
-// head lock must be held until then.
+// ErrNotInTransaction is returned by Append and AppendMany when tx is not a
+// transaction: the entries must commit or roll back with the change they
+// record, and the head lock must be held until then.
 var ErrNotInTransaction = errors.New("audit: Append must run inside a database transaction")
+
+// maxAppendChunk bounds the dedup keys one lookup names and the entries one
+// INSERT holds, well inside every driver's limit on bound parameters.
+const maxAppendChunk = 500
 
 // Append records e in the caller's transaction tx and returns its sequence
 // number (its leaf index). If an entry with e.DedupKey exists, Append returns
@@ -45,75 +49,143 @@ var ErrNotInTransaction = errors.New("audit: Append must run inside a database t
 // with SQLITE_BUSY when another writer got there first. A failed Append
 // leaves tx unusable on PostgreSQL: roll back and retry the whole transaction.
 func Append(tx *gorm.DB, e NewEntry) (int64, error) {
-	if e.Actor == "" || e.Kind == "" || e.DedupKey == "" {
-		return 0, errors.New("audit: entry needs an actor, a kind and a dedup key")
-	}
-	if _, ok := tx.Statement.ConnPool.(gorm.TxCommitter); !ok {
-		return 0, ErrNotInTransaction
-	}
-	digest, err := DetailsDigest(e.Details)
+	seqs, err := AppendMany(tx, []NewEntry{e})
 	if err != nil {
 		return 0, err
+	}
+	return seqs[0], nil
+}
+
+// AppendMany records es in order, as Append does for each, and returns
+// their sequence numbers in the same order; it takes the head lock once,
+// so a transaction that records several changes holds it for five
+// statements whatever their number (the lock, the head, one dedup lookup,
+// one insert, the head's update). An entry whose DedupKey is already in
+// the log gets that entry's sequence number and writes nothing; a key
+// repeated within es is recorded once, by its first entry, and the later
+// ones get that sequence number. Append's rules about the transaction
+// apply.
+func AppendMany(tx *gorm.DB, es []NewEntry) ([]int64, error) {
+	digests := make([]string, len(es))
+	for i, e := range es {
+		if e.Actor == "" || e.Kind == "" || e.DedupKey == "" {
+			return nil, fmt.Errorf("audit: entry %d of %d needs an actor, a kind and a dedup key", i+1, len(es))
+		}
+		d, err := DetailsDigest(e.Details)
+		if err != nil {
+			return nil, err
+		}
+		digests[i] = d
+	}
+	if _, ok := tx.Statement.ConnPool.(gorm.TxCommitter); !ok {
+		return nil, ErrNotInTransaction
+	}
+	if len(es) == 0 {
+		return []int64{}, nil
 	}
 	tx = tx.Session(&gorm.Session{NewDB: true})
 
 	head, err := lockHead(tx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var existing []int64
-	if err := tx.Model(&Entry{}).Where("dedup_key = ?", e.DedupKey).Limit(1).
-		Pluck("seq", &existing).Error; err != nil {
-		return 0, fmt.Errorf("audit: look up dedup key: %w", err)
+	seqOf, err := existingSeqs(tx, es)
+	if err != nil {
+		return nil, err
 	}
-	if len(existing) > 0 {
-		return existing[0], nil
-	}
-
-	entry := Entry{
-		Seq: head.Size,
-		// PostgreSQL keeps microseconds; truncating first makes the time
-		// read back equal to the time hashed.
-		Time:          time.Now().UTC().Truncate(time.Microsecond),
-		Actor:         e.Actor,
-		CaseID:        e.CaseID,
-		Kind:          e.Kind,
-		DedupKey:      e.DedupKey,
-		DetailsDigest: digest,
-	}
-	leaf := entry.ComputeLeafHash()
-	entry.LeafHash = hex.EncodeToString(leaf)
-
 	frontier, err := splitFrontier(head.Frontier)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	r, err := rangeFactory.NewRange(0, uint64(head.Size), frontier)
 	if err != nil {
-		return 0, fmt.Errorf("audit: head frontier: %w", err)
+		return nil, fmt.Errorf("audit: head frontier: %w", err)
 	}
-	if err := r.Append(leaf, nil); err != nil {
-		return 0, fmt.Errorf("audit: extend tree: %w", err)
+	// PostgreSQL keeps microseconds; truncating first makes the time read
+	// back equal to the time hashed.
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	seqs := make([]int64, len(es))
+	var fresh []Entry
+	for i, e := range es {
+		if seq, ok := seqOf[e.DedupKey]; ok {
+			seqs[i] = seq
+			continue
+		}
+		entry := Entry{Seq: head.Size + int64(len(fresh)), Time: now, Actor: e.Actor, CaseID: e.CaseID,
+			Kind: e.Kind, DedupKey: e.DedupKey, DetailsDigest: digests[i]}
+		leaf := entry.ComputeLeafHash()
+		entry.LeafHash = hex.EncodeToString(leaf)
+		if err := r.Append(leaf, nil); err != nil {
+			return nil, fmt.Errorf("audit: extend tree: %w", err)
+		}
+		fresh = append(fresh, entry)
+		seqOf[e.DedupKey] = entry.Seq
+		seqs[i] = entry.Seq
 	}
-
-	if err := tx.Create(&entry).Error; err != nil {
-		return 0, fmt.Errorf("audit: insert entry %d: %w", entry.Seq, err)
+	if len(fresh) == 0 {
+		return seqs, nil
+	}
+	if err := insertEntries(tx, fresh); err != nil {
+		return nil, err
 	}
 	// The size condition is a second guard against two writers taking the
 	// same sequence number on a database whose locking we misjudged.
 	res := tx.Model(&Head{}).Where("id = ? AND size = ?", headID, head.Size).
 		Updates(map[string]any{
-			"size":       head.Size + 1,
+			"size":       head.Size + int64(len(fresh)),
 			"frontier":   joinFrontier(r.Hashes()),
-			"updated_at": entry.Time,
+			"updated_at": now,
 		})
 	if res.Error != nil {
-		return 0, fmt.Errorf("audit: advance head: %w", res.Error)
+		return nil, fmt.Errorf("audit: advance head: %w", res.Error)
 	}
 	if res.RowsAffected != 1 {
-		return 0, fmt.Errorf("audit: head moved past %d during append", head.Size)
+		return nil, fmt.Errorf("audit: head moved past %d during append", head.Size)
 	}
-	return entry.Seq, nil
+	return seqs, nil
+}
+
+// existingSeqs looks up which of the entries' dedup keys the log holds
+// already, in one query per maxAppendChunk distinct keys, and returns their
+// sequence numbers by key.
+func existingSeqs(tx *gorm.DB, es []NewEntry) (map[string]int64, error) {
+	var keys []string
+	seen := make(map[string]bool, len(es))
+	for _, e := range es {
+		if !seen[e.DedupKey] {
+			seen[e.DedupKey] = true
+			keys = append(keys, e.DedupKey)
+		}
+	}
+	seqOf := make(map[string]int64, len(keys))
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), maxAppendChunk)]
+		keys = keys[len(chunk):]
+		var rows []struct {
+			Seq      int64
+			DedupKey string
+		}
+		if err := tx.Model(&Entry{}).Select("seq", "dedup_key").Where("dedup_key IN ?", chunk).
+			Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("audit: look up dedup keys: %w", err)
+		}
+		for _, row := range rows {
+			seqOf[row.DedupKey] = row.Seq
+		}
+	}
+	return seqOf, nil
+}
+
+// insertEntries inserts new entries, maxAppendChunk to a statement.
+func insertEntries(tx *gorm.DB, es []Entry) error {
+	for len(es) > 0 {
+		chunk := es[:min(len(es), maxAppendChunk)]
+		es = es[len(chunk):]
+		if err := tx.Create(&chunk).Error; err != nil {
+			return fmt.Errorf("audit: insert entries %d to %d: %w", chunk[0].Seq, chunk[len(chunk)-1].Seq, err)
+		}
+	}
+	return nil
 }
 
 // lockHead reads the Head row and holds a write lock on it until the

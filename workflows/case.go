@@ -49,8 +49,9 @@ type caseState struct {
 	mitigations caseMitigations
 	// ncsei: the TAKE IT DOWN Act removal clock (ncsei.go).
 	ncsei ncseiClock
-	// localNotices: the case runs with changeLocalNotices (notice_local.go).
-	localNotices bool
+	// localNotices: the case runs with changeLocalNotices (notice_local.go);
+	// batchNotices with changeNoticeBatch (notice_batch.go).
+	localNotices, batchNotices bool
 }
 
 // CaseWorkflow carries one abuse report from intake to its outcome
@@ -266,10 +267,7 @@ func (s *caseState) close(ctx workflow.Context, out models.Outcome) error {
 
 // notice sends one notice for a step of the case (idempotent per step).
 func (s *caseState) notice(ctx workflow.Context, in activities.NoticeInput) workflow.Future {
-	in.CaseID = s.in.CaseID
-	if in.TokenTTL == 0 {
-		in.TokenTTL = s.in.Timers.NoticeTokenTTL
-	}
+	in = s.prepared(in)
 	if s.localNotices {
 		return s.localNotice(ctx, in)
 	}

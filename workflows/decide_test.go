@@ -113,7 +113,7 @@ func TestHostedDecisionWhileAwaitingOperator(t *testing.T) {
 func TestDecisionOnCDNCase(t *testing.T) {
 	h := newHarness(t)
 	h.classify = targets(cdnTarget("shop.example", "acct-1", true))
-	h.slow("SendNotice", noticeStep("reporter-forwarded"), 2*time.Hour) // keep the case open
+	h.slow("SendNotices", batchHas("reporter-forwarded"), 2*time.Hour) // keep the case open
 	d := h.decide(time.Hour, Decision{Verdict: VerdictViolates, Clause: "malware", Reason: "r"})
 	h.start(caseInput(models.CategoryMalware, true))
 

@@ -136,6 +136,16 @@ func (h *harness) mocks() map[string][2]any {
 			h.record("SendNotice", in)
 			return activities.NoticeResult{NoticeID: in.CaseID + "/" + in.Step}, nil
 		}},
+		// A batch records itself and each of its notices as SendNotice does.
+		"SendNotices": {activities.ActSendNotices, func(_ context.Context, in activities.NoticeBatch) (activities.NoticeBatchResult, error) {
+			h.record("SendNotices", in)
+			var r activities.NoticeBatchResult
+			for _, n := range in.Notices {
+				h.record("SendNotice", n)
+				r.Results = append(r.Results, activities.NoticeResult{NoticeID: n.CaseID + "/" + n.Step})
+			}
+			return r, nil
+		}},
 		"SetStatus": {activities.ActSetStatus, func(_ context.Context, in activities.StatusInput) error {
 			h.record("SetStatus", in)
 			return nil

@@ -32,21 +32,21 @@ func (h *harness) failFirst(step string, err error) *int {
 
 // A notice whose local attempt fails (the relay refused it) is sent by the
 // regular activity that follows, and the case closes as usual; the other
-// notices went out once each.
+// notices went out once each. (A case none of whose URLs is ours sends its
+// notices one by one: the batch is a CDN case's, notice_batch_test.go.)
 func TestLocalNoticeFallsBackToTheActivity(t *testing.T) {
 	h := newHarness(t)
-	h.classify = targets(cdnTarget("shop.example", "acct-1", true))
-	calls := h.failFirst("host-forward:shop.example", errors.New("451 4.3.0 relay busy"))
+	h.classify = targets()
+	calls := h.failFirst("reporter-not-ours", errors.New("451 4.3.0 relay busy"))
 	h.start(caseInput(models.CategoryPhishing, true))
 
-	h.requireClosed(models.OutcomeForwarded)
+	h.requireClosed(models.OutcomeNotOurCustomer)
 	require.Equal(t, 2, *calls, "the local attempt, then the regular activity")
 	per := map[string]int{}
 	for _, n := range h.noticeInputs() {
 		per[n.Step]++
 	}
-	require.Equal(t, map[string]int{"reporter-receipt": 1, "operator-forward:shop.example": 1,
-		"host-forward:shop.example": 1, "reporter-forwarded": 1}, per, "each notice sent once")
+	require.Equal(t, map[string]int{"reporter-receipt": 1, "reporter-not-ours": 1}, per, "each notice sent once")
 	require.Len(t, h.callsOf("SendNoticeFailed"), 1)
 }
 
@@ -54,8 +54,8 @@ func TestLocalNoticeFallsBackToTheActivity(t *testing.T) {
 // the case fails as it did before notices were local.
 func TestInvalidLocalNoticeIsNotRetried(t *testing.T) {
 	h := newHarness(t)
-	h.classify = targets(cdnTarget("shop.example", "acct-1", true))
-	calls := h.failFirst("host-forward:shop.example",
+	h.classify = targets()
+	calls := h.failFirst("reporter-not-ours",
 		temporal.NewNonRetryableApplicationError("template", activities.ErrTypeInvalidNotice, nil))
 	h.start(caseInput(models.CategoryPhishing, true))
 

@@ -19,27 +19,31 @@ import (
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
-// TestRecordLocalNoticeHistories records cases that send their notices as
-// local activities (changeLocalNotices) into testdata/:
+// TestRecordLocalNoticeHistories records CDN cases into testdata/:
 //
 //	ABUSEDESK_RECORD=1 go test -tags record -count=1 -run TestRecordLocalNoticeHistories ./workflows/
 //
 // One CDN case whose every notice goes out in its first workflow task, and
-// one whose host forward fails its local attempt (the relay refused it) and
-// is sent by the regular activity that follows.
+// one whose notices' first attempt fails (the relay refused the host
+// forward) and go out by the regular activity that follows. Recorded first
+// with changeLocalNotices (cdn-local-notices, cdn-local-notice-fallback:
+// four local notices) and now with changeNoticeBatch too (cdn-notice-batch,
+// cdn-notice-batch-fallback: one SendNotices batch); the first pair is
+// kept as recorded, since it is what keeps the cases of that version
+// replaying.
 func TestRecordLocalNoticeHistories(t *testing.T) {
 	if os.Getenv("ABUSEDESK_RECORD") != "1" {
-		t.Skip("set ABUSEDESK_RECORD=1 to record the local-notice histories into testdata/")
+		t.Skip("set ABUSEDESK_RECORD=1 to record the CDN notice histories into testdata/")
 	}
 	c := recordingClient(t)
 	cdn := activities.ClassifyResult{URLCount: 1, Targets: []activities.Target{{
 		Domain: "shop.example", AccountID: "acct-shop", Service: models.ServiceCDN, Services: []string{"cdn"}, URLCount: 1,
 		Provider: activities.Provider{Name: "Origin Hosting", AbuseEmail: "abuse@origin.example", OriginIP: "203.0.113.7", Found: true},
 	}}}
-	in := workflows.CaseInput{CaseID: "Creclocalcdn", Category: models.CategoryPhishing, ForwardToOperator: true,
+	in := workflows.CaseInput{CaseID: "Crecbatchcdn", Category: models.CategoryPhishing, ForwardToOperator: true,
 		Timers: workflows.Timers{NoticeTokenTTL: time.Hour}}
 	runWith(t, c, cdn, nil, in)
-	save(t, c, "cdn-local-notices", workflows.CaseWorkflowID(in.CaseID))
+	save(t, c, "cdn-notice-batch", workflows.CaseWorkflowID(in.CaseID))
 
 	var mu sync.Mutex
 	failed := map[string]bool{}
@@ -52,9 +56,9 @@ func TestRecordLocalNoticeHistories(t *testing.T) {
 		}
 		return nil
 	}
-	in.CaseID = "Creclocalfallback"
+	in.CaseID = "Crecbatchfallback"
 	runWith(t, c, cdn, failHostOnce, in)
-	save(t, c, "cdn-local-notice-fallback", workflows.CaseWorkflowID(in.CaseID))
+	save(t, c, "cdn-notice-batch-fallback", workflows.CaseWorkflowID(in.CaseID))
 }
 
 // runWith runs one CDN case with a notice stand-in that first asks fail
@@ -68,6 +72,18 @@ func runWith(t *testing.T, c client.Client, classify activities.ClassifyResult, 
 			}
 		}
 		return activities.NoticeResult{NoticeID: "n_" + in.CaseID + "_" + in.Step}, nil
+	}
+	acts[activities.ActSendNotices] = func(_ context.Context, b activities.NoticeBatch) (activities.NoticeBatchResult, error) {
+		var r activities.NoticeBatchResult
+		for _, n := range b.Notices {
+			if fail != nil {
+				if err := fail(n.Step); err != nil {
+					return activities.NoticeBatchResult{}, err
+				}
+			}
+			r.Results = append(r.Results, activities.NoticeResult{NoticeID: "n_" + n.CaseID + "_" + n.Step})
+		}
+		return r, nil
 	}
 	res := runActs(t, c, acts, func(string) {}, in)
 	require.Equal(t, models.OutcomeForwarded, res.Outcome)

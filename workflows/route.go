@@ -11,20 +11,9 @@ import (
 
 // run is the case: classify the URLs, then take each service's path.
 func (s *caseState) run(ctx workflow.Context) error {
-	s.localNotices = workflow.GetVersion(ctx, changeLocalNotices, workflow.DefaultVersion, 1) == 1
-	// Receipt is confirmed to the reporter without undue delay (DSA Art.
-	// 16(4)), while the URLs are classified.
-	receipt := s.notice(ctx, activities.NoticeInput{
-		Step: "reporter-receipt", Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter,
-	})
-	var cls activities.ClassifyResult
-	if err := workflow.ExecuteLocalActivity(withLocalDB(ctx), activities.ActClassify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
+	if done, err := s.classify(ctx); err != nil || done {
 		return err
 	}
-	if err := receipt.Get(ctx, nil); err != nil {
-		return err
-	}
-	s.targets = cls.Targets
 	if len(s.targets) == 0 {
 		return s.notOurCustomer(ctx)
 	}
@@ -81,6 +70,35 @@ func (s *caseState) run(ctx workflow.Context) error {
 	return s.notOurCustomer(ctx)
 }
 
+// classify finds the case's targets and confirms receipt to the reporter
+// without undue delay (DSA Art. 16(4)): while the URLs are classified, or,
+// with changeNoticeBatch, right after, where a CDN case sends it with its
+// forwards and is carried to its close here (done).
+func (s *caseState) classify(ctx workflow.Context) (done bool, err error) {
+	s.localNotices = workflow.GetVersion(ctx, changeLocalNotices, workflow.DefaultVersion, 1) == 1
+	s.batchNotices = s.localNotices && workflow.GetVersion(ctx, changeNoticeBatch, workflow.DefaultVersion, 1) == 1
+	var receipt workflow.Future
+	if !s.batchNotices {
+		receipt = s.notice(ctx, receiptNotice())
+	}
+	var cls activities.ClassifyResult
+	if err := workflow.ExecuteLocalActivity(withLocalDB(ctx), activities.ActClassify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
+		return false, err
+	}
+	s.targets = cls.Targets
+	if s.batchNotices {
+		if cdn := inlineCDN(s.in.Category, s.targets); cdn != nil {
+			s.st.Service, s.st.Domain = models.ServiceCDN, cdn[0].Domain
+			if err := s.forwardCDN(ctx, cdn, receiptNotice()); err != nil {
+				return true, err
+			}
+			return true, s.close(ctx, models.OutcomeForwarded)
+		}
+		receipt = s.notice(ctx, receiptNotice())
+	}
+	return false, receipt.Get(ctx, nil)
+}
+
 // notOurCustomer replies to the reporter that no URL is on a customer's
 // domain, and closes.
 func (s *caseState) notOurCustomer(ctx workflow.Context) error {
@@ -97,7 +115,7 @@ func (s *caseState) notOurCustomer(ctx workflow.Context) error {
 // origin IP, and the reporter learns whom to contact next. A list of more
 // than BulkInlineMax domains (a bulk notice) fans out into ForwardBatch
 // children (bulk.go) and the reporter gets a summary by provider.
-func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target) error {
+func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target, first ...activities.NoticeInput) error {
 	toOperator := !s.in.Category.NeverForwarded() &&
 		(s.in.Category.AlwaysForwarded() || s.in.ForwardToOperator)
 	if len(targets) > BulkInlineMax &&
@@ -112,16 +130,14 @@ func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target
 	// together (the forwards are durable once scheduled), so a CDN case
 	// closes after one round of notices.
 	completedBefore := s.copyright.completed
-	var fs []workflow.Future
+	ins := append([]activities.NoticeInput(nil), first...)
 	var lines []string
 	for _, t := range targets {
-		for _, n := range forwardNotices(t, toOperator) {
-			fs = append(fs, s.notice(ctx, n))
-		}
+		ins = append(ins, forwardNotices(t, toOperator)...)
 		lines = append(lines, providerLine(t))
 	}
-	fs = append(fs, s.replyForwarded(ctx, targets[0].Domain, strings.Join(lines, "\n"), toOperator))
-	if err := waitAll(ctx, fs...); err != nil {
+	ins = append(ins, replyForwardedNotice(targets[0].Domain, strings.Join(lines, "\n"), toOperator))
+	if err := waitAll(ctx, s.notices(ctx, ins)...); err != nil {
 		return err
 	}
 	s.watchCopyrightCompletion(ctx, targets, toOperator, completedBefore)
@@ -131,15 +147,19 @@ func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target
 // replyForwarded tells the reporter whom the complaint went to and whom to
 // contact next.
 func (s *caseState) replyForwarded(ctx workflow.Context, domain, providers string, toOperator bool) workflow.Future {
+	return s.notice(ctx, replyForwardedNotice(domain, providers, toOperator))
+}
+
+func replyForwardedNotice(domain, providers string, toOperator bool) activities.NoticeInput {
 	fwd := "no"
 	if toOperator {
 		fwd = "yes"
 	}
-	return s.notice(ctx, activities.NoticeInput{
+	return activities.NoticeInput{
 		Step: "reporter-forwarded", Kind: activities.NoticeReporterForwarded, Role: models.RoleReporter,
 		Domain: domain,
 		Facts:  map[string]string{"providers": providers, "forwarded_to_operator": fwd},
-	})
+	}
 }
 
 // reportToClearinghouse opens the child-safety clearinghouse report of a

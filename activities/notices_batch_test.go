@@ -1,0 +1,380 @@
+package activities_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/abusedesk/abusedesk/activities"
+	"github.com/abusedesk/abusedesk/audit"
+	"github.com/abusedesk/abusedesk/internal/smtpsink"
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// cdnNotices are a CDN case's notices (the receipt, both forwards, the
+// reply to the reporter); with skipped, also a notice whose recipient is
+// unknown (the CDN domain has no registrant address).
+func cdnNotices(skipped bool) []activities.NoticeInput {
+	out := []activities.NoticeInput{
+		{Step: "reporter-receipt", Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter},
+		{Step: "operator-forward:shop.example", Kind: activities.NoticeForwardOperator, Role: models.RoleOperator,
+			Domain: "shop.example"},
+		{Step: "host-forward:shop.example", Kind: activities.NoticeForwardHost, Role: models.RoleHostingProvider,
+			Domain: "shop.example", IncludeOriginIP: true,
+			Facts: map[string]string{"provider": "Reseller", "origin_ip": "203.0.113.10"}},
+		{Step: "reporter-forwarded", Kind: activities.NoticeReporterForwarded, Role: models.RoleReporter,
+			Domain: "shop.example", Facts: map[string]string{"providers": "shop.example: Reseller", "forwarded_to_operator": "yes"}},
+	}
+	if skipped {
+		out = append(out, activities.NoticeInput{Step: "registrant-whois:shop.example", Kind: activities.NoticeRegistrantWhois,
+			Role: models.RoleRegistrant, Domain: "shop.example"})
+	}
+	return out
+}
+
+// newCDNCase is a CDN case with two URLs on the customer's domain.
+func newCDNCase(t *testing.T, db *gorm.DB, id string) {
+	newCase(t, db, id, models.CategoryPhishing, "https://www.shop.example/login", "https://shop.example/x")
+}
+
+// batchAudit journals into the audit log, one AppendMany per RecordAll, and
+// keeps the size of each RecordAll.
+type batchAudit struct {
+	mu      sync.Mutex
+	records int
+	batches []int
+}
+
+func (j *batchAudit) Record(tx *gorm.DB, actor, caseID, kind, dedupKey string, details any) error {
+	j.mu.Lock()
+	j.records++
+	j.mu.Unlock()
+	_, err := audit.Append(tx, audit.NewEntry{Actor: actor, CaseID: caseID, Kind: kind, DedupKey: dedupKey, Details: details})
+	return err
+}
+
+func (j *batchAudit) RecordAll(tx *gorm.DB, es []activities.JournalEntry) error {
+	j.mu.Lock()
+	j.batches = append(j.batches, len(es))
+	j.mu.Unlock()
+	entries := make([]audit.NewEntry, len(es))
+	for i, e := range es {
+		entries[i] = audit.NewEntry{Actor: e.Actor, CaseID: e.CaseID, Kind: e.Kind, DedupKey: e.DedupKey, Details: e.Details}
+	}
+	_, err := audit.AppendMany(tx, entries)
+	return err
+}
+
+// sinkActivities are activities delivering through a fresh SMTP sink.
+func sinkActivities(t *testing.T, db *gorm.DB, fail int) (*activities.Activities, *smtpsink.Sink, *batchAudit) {
+	sink, err := smtpsink.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(sink.Stop)
+	j := &batchAudit{}
+	mail := &failingMailer{inner: &activities.SMTPMailer{Addr: sink.Addr(), From: "abuse@desk.example"}, n: fail}
+	return &activities.Activities{DB: db, Mail: mail, MailLimit: &activities.MailLimit{DB: db, PerHour: 10},
+		PublicURL: "http://desk", TokenSecret: []byte("s"), Journal: j}, sink, j
+}
+
+// caseNotices are a case's notice rows by id, and its notice audit entries.
+func caseNotices(t *testing.T, db *gorm.DB, caseID string) (map[string]models.Notice, []audit.Entry) {
+	var rows []models.Notice
+	require.NoError(t, db.Where("case_id = ?", caseID).Find(&rows).Error)
+	byID := map[string]models.Notice{}
+	for _, n := range rows {
+		byID[n.ID] = n
+	}
+	var entries []audit.Entry
+	require.NoError(t, db.Where("case_id = ? AND kind = ?", caseID, "notice").Order("seq").Find(&entries).Error)
+	return byID, entries
+}
+
+// sentTo counts the sink's messages per notice id.
+func sentTo(sink *smtpsink.Sink) map[string]int {
+	out := map[string]int{}
+	for _, m := range sink.Messages() {
+		out[m.NoticeID]++
+	}
+	return out
+}
+
+func TestSendNoticesAsSendNotice(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		a, sink, j := sinkActivities(t, db, 0)
+		newCDNCase(t, db, "cb-000001")
+		newCDNCase(t, db, "cs-000001")
+		res, err := a.SendNotices(ctx, activities.NoticeBatch{CaseID: "cb-000001", Notices: cdnNotices(true)})
+		require.NoError(t, err)
+		require.Len(t, res.Results, 5)
+		require.Equal(t, []int{4}, j.batches, "the batch's entries in one RecordAll")
+		for i, in := range cdnNotices(true) {
+			in.CaseID = "cs-000001"
+			one, err := a.SendNotice(ctx, in)
+			require.NoError(t, err)
+			got := res.Results[i]
+			require.Equal(t, one.Skipped, got.Skipped, in.Step)
+			if one.Skipped {
+				require.Empty(t, got.NoticeID)
+				continue
+			}
+			var b, s models.Notice
+			require.NoError(t, db.First(&b, "id = ?", got.NoticeID).Error)
+			require.NoError(t, db.First(&s, "id = ?", one.NoticeID).Error)
+			require.Equal(t, in.Step, b.Step)
+			require.Equal(t, models.NoticeSent, b.Status)
+			require.Equal(t, comparableNotice(s, "cs-000001"), comparableNotice(b, "cb-000001"), in.Step)
+		}
+		rows, entries := caseNotices(t, db, "cb-000001")
+		require.Len(t, rows, 4)
+		require.Len(t, entries, 4, "one audit entry per notice")
+		for _, e := range entries {
+			require.Contains(t, rows, strings.TrimPrefix(e.DedupKey, "notice:"))
+		}
+		sent := sentTo(sink)
+		for id := range rows {
+			require.Equal(t, 1, sent[id], "delivered once")
+		}
+		require.Len(t, sink.Messages(), 8, "four notices of each case")
+
+		skey, _, err := audit.LoadOrCreateKey(t.TempDir(), "test.abusedesk/audit")
+		require.NoError(t, err)
+		l, err := audit.NewLog(db, skey)
+		require.NoError(t, err)
+		rep, err := l.Verify(ctx, nil)
+		require.NoError(t, err)
+		require.True(t, rep.OK, rep.Problems)
+	})
+}
+
+// comparableNotice is what a notice row says, without its id, times and
+// case id.
+func comparableNotice(n models.Notice, caseID string) models.Notice {
+	clean := func(s string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(s, n.ID, "NOTICE"), caseID, "CASE")
+	}
+	return models.Notice{Step: n.Step, RecipientRole: n.RecipientRole, To: n.To, Subject: clean(n.Subject),
+		BodyText: clean(n.BodyText), BodyHTML: clean(n.BodyHTML), IncludesOriginIP: n.IncludesOriginIP,
+		Domain: n.Domain, Status: n.Status, TokenHash: n.TokenHash}
+}
+
+func TestSendNoticesRetriedSendsNothingTwice(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		a, sink, _ := sinkActivities(t, db, 0)
+
+		// The same batch twice (a retried activity).
+		newCDNCase(t, db, "r1")
+		batch := activities.NoticeBatch{CaseID: "r1", Notices: cdnNotices(false)}
+		first, err := a.SendNotices(ctx, batch)
+		require.NoError(t, err)
+		again, err := a.SendNotices(ctx, batch)
+		require.NoError(t, err)
+		require.Equal(t, first, again)
+		rows, entries := caseNotices(t, db, "r1")
+		require.Len(t, rows, 4)
+		require.Len(t, entries, 4)
+		require.Len(t, sink.Messages(), 4)
+
+		// A batch after one of its notices went out alone.
+		newCDNCase(t, db, "r2")
+		in := cdnNotices(false)[1]
+		in.CaseID = "r2"
+		one, err := a.SendNotice(ctx, in)
+		require.NoError(t, err)
+		res, err := a.SendNotices(ctx, activities.NoticeBatch{CaseID: "r2", Notices: cdnNotices(false)})
+		require.NoError(t, err)
+		require.Equal(t, one.NoticeID, res.Results[1].NoticeID)
+		rows, entries = caseNotices(t, db, "r2")
+		require.Len(t, rows, 4)
+		require.Len(t, entries, 4)
+		sent := sentTo(sink)
+		for id := range rows {
+			require.Equal(t, 1, sent[id], "delivered once")
+		}
+		require.Len(t, sink.Messages(), 8)
+	})
+}
+
+func TestSendNoticesDeliveryFailure(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		a, sink, _ := sinkActivities(t, db, 1)
+		newCDNCase(t, db, "f1")
+		_, err := a.SendNotices(ctx, activities.NoticeBatch{CaseID: "f1", Notices: cdnNotices(false)})
+		require.ErrorContains(t, err, "relay down")
+		rows, entries := caseNotices(t, db, "f1")
+		require.Len(t, rows, 4, "the rows stay")
+		require.Len(t, entries, 4)
+		require.Empty(t, sink.Messages())
+
+		// The workflow's fallback: SendNotice per notice.
+		for _, in := range cdnNotices(false) {
+			in.CaseID = "f1"
+			_, err := a.SendNotice(ctx, in)
+			require.NoError(t, err)
+		}
+		res, err := a.SendNotices(ctx, activities.NoticeBatch{CaseID: "f1", Notices: cdnNotices(false)})
+		require.NoError(t, err)
+		again, entries := caseNotices(t, db, "f1")
+		require.Equal(t, rows, mapKeys(again, rows), "no new row")
+		require.Len(t, entries, 4)
+		sent := sentTo(sink)
+		require.Len(t, sent, 4)
+		for _, r := range res.Results {
+			require.Equal(t, 1, sent[r.NoticeID], "delivered once")
+			require.Equal(t, models.NoticeSent, again[r.NoticeID].Status)
+		}
+	})
+}
+
+// mapKeys is got with want's keys only when both have the same keys, so
+// that comparing it to want compares the key sets (status and sent time
+// changed since).
+func mapKeys(got, want map[string]models.Notice) map[string]models.Notice {
+	if len(got) != len(want) {
+		return got
+	}
+	out := map[string]models.Notice{}
+	for id := range got {
+		if _, ok := want[id]; !ok {
+			return got
+		}
+		out[id] = want[id]
+	}
+	return out
+}
+
+func TestSendNoticesInvalidBatch(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		a, sink, _ := sinkActivities(t, db, 0)
+		newCDNCase(t, db, "i1")
+		other := cdnNotices(false)
+		other[2].CaseID = "someone-else"
+		dup := append(cdnNotices(false), cdnNotices(false)[0])
+		noStep := cdnNotices(false)
+		noStep[1].Step = ""
+		var many []activities.NoticeInput
+		for i := 0; i < 51; i++ {
+			many = append(many, activities.NoticeInput{Step: fmt.Sprintf("receipt-%d", i),
+				Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter})
+		}
+		for name, b := range map[string]activities.NoticeBatch{
+			"another case": {CaseID: "i1", Notices: other},
+			"dup step":     {CaseID: "i1", Notices: dup},
+			"no step":      {CaseID: "i1", Notices: noStep},
+			"51 notices":   {CaseID: "i1", Notices: many},
+			"no case":      {Notices: cdnNotices(false)},
+		} {
+			_, err := a.SendNotices(ctx, b)
+			var app *temporal.ApplicationError
+			require.True(t, errors.As(err, &app), "%s: %v", name, err)
+			require.Equal(t, activities.ErrTypeInvalidNotice, app.Type(), name)
+			require.True(t, app.NonRetryable(), name)
+		}
+		var n int64
+		require.NoError(t, db.Model(&models.Notice{}).Count(&n).Error)
+		require.Zero(t, n)
+		require.NoError(t, db.Model(&audit.Entry{}).Count(&n).Error)
+		require.Zero(t, n)
+		require.Empty(t, sink.Messages())
+	})
+}
+
+// TestSendNoticesStatementCount counts the statements of a CDN case's four
+// notices as one batch and as four SendNotice calls (no relay, as in
+// workflows.BenchmarkCDNCaseCost).
+func TestSendNoticesStatementCount(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		count := &sqlLog{}
+		j := &batchAudit{}
+		a := &activities.Activities{DB: db.Session(&gorm.Session{Logger: count}), PublicURL: "http://desk",
+			TokenSecret: []byte("s"), Journal: j}
+		newCDNCase(t, db, "k-batch")
+		newCDNCase(t, db, "k-single")
+
+		_, err := a.SendNotices(ctx, activities.NoticeBatch{CaseID: "k-batch", Notices: cdnNotices(false)})
+		require.NoError(t, err)
+		batch, batchLocks := count.take()
+		for _, in := range cdnNotices(false) {
+			in.CaseID = "k-single"
+			_, err := a.SendNotice(ctx, in)
+			require.NoError(t, err)
+		}
+		singles, singleLocks := count.take()
+		t.Logf("4 notices: SendNotices %d statements (%d audit head locks), 4 x SendNotice %d (%d)",
+			batch, batchLocks, singles, singleLocks)
+		require.Equal(t, 1, batchLocks, "one AppendMany for the batch")
+		require.Equal(t, 4, singleLocks)
+		require.Equal(t, []int{4, 1, 1, 1, 1}, j.batches)
+		require.Less(t, 2*batch, singles, "far fewer statements")
+	})
+}
+
+// sqlLog is a gorm logger that counts statements and audit head locks.
+type sqlLog struct {
+	mu           sync.Mutex
+	n, headLocks int
+}
+
+func (c *sqlLog) LogMode(logger.LogLevel) logger.Interface { return c }
+func (c *sqlLog) Info(context.Context, string, ...any)     {}
+func (c *sqlLog) Warn(context.Context, string, ...any)     {}
+func (c *sqlLog) Error(context.Context, string, ...any)    {}
+func (c *sqlLog) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
+	sql, _ := fc()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	if strings.HasPrefix(sql, "UPDATE audit_head SET size = size") {
+		c.headLocks++
+	}
+}
+
+// take returns the counts so far and starts again.
+func (c *sqlLog) take() (stmts, headLocks int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stmts, headLocks = c.n, c.headLocks
+	c.n, c.headLocks = 0, 0
+	return stmts, headLocks
+}
+
+func TestSetStatusCloseKeepsFirstTime(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		clock := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		a := &activities.Activities{DB: db, Journal: &batchAudit{}, Now: func() time.Time { return clock }}
+		newCDNCase(t, db, "st1")
+		require.NoError(t, a.SetStatus(ctx, activities.StatusInput{CaseID: "st1", Status: models.StatusForwarding}))
+		var c models.Case
+		require.NoError(t, db.First(&c, "id = ?", "st1").Error)
+		require.Nil(t, c.ClosedAt)
+		closeIt := activities.StatusInput{CaseID: "st1", Status: models.StatusClosed, Outcome: models.OutcomeForwarded}
+		require.NoError(t, a.SetStatus(ctx, closeIt))
+		first := clock
+		clock = clock.Add(time.Hour)
+		require.NoError(t, a.SetStatus(ctx, closeIt), "a retried close")
+		require.NoError(t, db.First(&c, "id = ?", "st1").Error)
+		require.NotNil(t, c.ClosedAt)
+		require.True(t, first.Equal(*c.ClosedAt), "closed at %v, want the first close %v", c.ClosedAt, first)
+		require.Equal(t, models.StatusClosed, c.Status)
+		require.True(t, c.WorkflowStarted)
+		var n int64
+		require.NoError(t, db.Model(&audit.Entry{}).Where("dedup_key = ?", "closed:st1").Count(&n).Error)
+		require.EqualValues(t, 1, n)
+		require.ErrorIs(t, a.SetStatus(ctx, activities.StatusInput{CaseID: "missing", Status: models.StatusClosed}),
+			gorm.ErrRecordNotFound)
+	})
+}
