@@ -49,8 +49,9 @@ type caseState struct {
 	mitigations caseMitigations
 	// ncsei: the TAKE IT DOWN Act removal clock (ncsei.go).
 	ncsei ncseiClock
-	// localNotices: the case runs with changeLocalNotices (notice_local.go);
-	// batchNotices with changeNoticeBatch (notice_batch.go).
+	// localNotices: the case runs with changeLocalNotices at version 1 or
+	// later (notice_local.go); batchNotices at versionNoticeBatch
+	// (notice_batch.go).
 	localNotices, batchNotices bool
 }
 

@@ -10,9 +10,11 @@ import (
 	"github.com/abusedesk/abusedesk/models"
 )
 
-// changeNoticeBatch: a CDN case sends its receipt, forwards and reply to
-// the reporter as one local activity, SendNotices (docs/DESIGN.md
-// "Speed"), after classifying the URLs. One activity instead of four shares
+// versionNoticeBatch is changeLocalNotices' second version: a CDN case
+// sends its receipt, forwards and reply to the reporter as one local
+// activity, SendNotices (docs/DESIGN.md "Speed"), after classifying the
+// URLs. (A version of the change before it, not a change of its own: each
+// change ID a case meets costs it a marker and a search-attribute upsert.) One activity instead of four shares
 // the case's lookups, stores the notices in one transaction with one
 // append to the audit log (whose head lock every process shares), and
 // records one marker instead of four. When the batch fails, each notice
@@ -20,7 +22,7 @@ import (
 // notices are idempotent per step, so one stored or sent by the batch is
 // neither stored nor sent again. Other cases keep their receipt first and
 // their notices one by one.
-const changeNoticeBatch = "notice-batch-20261206"
+const versionNoticeBatch workflow.Version = 2
 
 // receiptNotice confirms the report to the reporter.
 func receiptNotice() activities.NoticeInput {
@@ -53,7 +55,7 @@ func (s *caseState) prepared(in activities.NoticeInput) activities.NoticeInput {
 }
 
 // notices sends several notices of one step of the case, one future per
-// notice in order: batched when the case runs with changeNoticeBatch,
+// notice in order: batched when the case runs with versionNoticeBatch,
 // otherwise one by one as before.
 func (s *caseState) notices(ctx workflow.Context, ins []activities.NoticeInput) []workflow.Future {
 	if !s.batchNotices || len(ins) < 2 {

@@ -27,7 +27,7 @@ import (
 // one whose notices' first attempt fails (the relay refused the host
 // forward) and go out by the regular activity that follows. Recorded first
 // with changeLocalNotices (cdn-local-notices, cdn-local-notice-fallback:
-// four local notices) and now with changeNoticeBatch too (cdn-notice-batch,
+// four local notices) and now at versionNoticeBatch (cdn-notice-batch,
 // cdn-notice-batch-fallback: one SendNotices batch); the first pair is
 // kept as recorded, since it is what keeps the cases of that version
 // replaying.

@@ -72,11 +72,11 @@ func (s *caseState) run(ctx workflow.Context) error {
 
 // classify finds the case's targets and confirms receipt to the reporter
 // without undue delay (DSA Art. 16(4)): while the URLs are classified, or,
-// with changeNoticeBatch, right after, where a CDN case sends it with its
+// with versionNoticeBatch, right after, where a CDN case sends it with its
 // forwards and is carried to its close here (done).
 func (s *caseState) classify(ctx workflow.Context) (done bool, err error) {
-	s.localNotices = workflow.GetVersion(ctx, changeLocalNotices, workflow.DefaultVersion, 1) == 1
-	s.batchNotices = s.localNotices && workflow.GetVersion(ctx, changeNoticeBatch, workflow.DefaultVersion, 1) == 1
+	v := workflow.GetVersion(ctx, changeLocalNotices, workflow.DefaultVersion, versionNoticeBatch)
+	s.localNotices, s.batchNotices = v >= 1, v >= versionNoticeBatch
 	var receipt workflow.Future
 	if !s.batchNotices {
 		receipt = s.notice(ctx, receiptNotice())
