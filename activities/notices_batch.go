@@ -217,7 +217,8 @@ func (l *noticeLookups) networks() ([]models.Network, error) {
 // caseURLs reads the case's URLs under domain ("" for all) as loadURLs
 // does, and their count.
 func (l *noticeLookups) caseURLs(caseID, domain string) ([]string, int, error) {
-	k := caseID + "\x00" + domain
+	// One call is about one case: the domain is the key.
+	k := domain
 	if u, ok := l.urls[k]; ok {
 		return u.urls, u.count, nil
 	}

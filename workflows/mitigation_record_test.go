@@ -18,14 +18,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/worker"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
@@ -40,18 +37,8 @@ func TestRecordMitigationHistories(t *testing.T) {
 	target := hostedTarget("m.example", "acct-m", "obj-m")
 	target.Hosted[0].URLPrefix = "https://m.example/obj-m"
 	target.Hosted[0].URLs = []string{"https://m.example/obj-m/a.html", "https://m.example/obj-m/b.html"}
-	w := sdkworker.New(c, recordQueue, sdkworker.Options{})
-	worker.RegisterWorkflows(w)
-	acts := standIns(activities.ClassifyResult{URLCount: 2, Targets: []activities.Target{target}})
-	acts[activities.ActApplyMitigation] = func(_ context.Context, in activities.MitigationSpec) (activities.MitigationResult, error) {
-		return activities.MitigationResult{ID: in.ID, Status: in.Status}, nil
-	}
-	acts[activities.ActChangeMitigation] = func(context.Context, activities.MitigationChangeInput) error { return nil }
-	for name, fn := range acts {
-		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
-	}
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	acts := withMitigationStandIns(standIns(activities.ClassifyResult{URLCount: 2, Targets: []activities.Target{target}}))
+	startStandIns(t, c, acts)
 	timers := workflows.Timers{OperatorReminderAfter: 2 * time.Second, OperatorResponseWindow: 20 * time.Second,
 		ReporterInfoWindow: 30 * time.Second, NoticeTokenTTL: time.Hour, WhoisCorrectionWindow: 4 * time.Second,
 		DisputeReviewWindow: time.Hour, MitigationReviewWindow: 2 * time.Second}

@@ -20,14 +20,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/worker"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
@@ -38,24 +35,14 @@ func TestRecordNCSEIHistories(t *testing.T) {
 	c := recordingClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	w := sdkworker.New(c, recordQueue, sdkworker.Options{})
-	worker.RegisterWorkflows(w)
-	acts := standIns(activities.ClassifyResult{URLCount: 1, Targets: []activities.Target{hostedTarget("n.example", "acct-n", "obj-n")}})
-	acts[activities.ActApplyMitigation] = func(_ context.Context, in activities.MitigationSpec) (activities.MitigationResult, error) {
-		return activities.MitigationResult{ID: in.ID, Status: in.Status}, nil
-	}
-	acts[activities.ActChangeMitigation] = func(context.Context, activities.MitigationChangeInput) error { return nil }
+	acts := withMitigationStandIns(standIns(activities.ClassifyResult{URLCount: 1, Targets: []activities.Target{hostedTarget("n.example", "acct-n", "obj-n")}}))
 	acts[activities.ActEscalateCase] = func(context.Context, activities.EscalationInput) error { return nil }
 	acts[activities.ActFindIdenticalCopies] = func(context.Context, activities.CopiesInput) (activities.CopiesResult, error) {
 		return activities.CopiesResult{Copies: []activities.HostedCopy{{ObjectID: "obj-copy", Domain: "copy.example",
 			AccountID: "acct-c", URLPrefix: "https://copy.example/i/", EntityID: "https://copy.example/i/*",
 			ContentHash: strings.Repeat("ab", 32)}}}, nil
 	}
-	for name, fn := range acts {
-		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
-	}
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	startStandIns(t, c, acts)
 	timers := workflows.Timers{OperatorReminderAfter: 2 * time.Second, OperatorResponseWindow: 20 * time.Second,
 		ReporterInfoWindow: 30 * time.Second, NoticeTokenTTL: time.Hour, WhoisCorrectionWindow: 4 * time.Second,
 		DisputeReviewWindow: time.Hour, MitigationReviewWindow: time.Hour}

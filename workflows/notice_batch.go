@@ -29,20 +29,20 @@ func receiptNotice() activities.NoticeInput {
 	return activities.NoticeInput{Step: "reporter-receipt", Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter}
 }
 
-// inlineCDN answers the targets of a case that the batched CDN path
-// handles whole: every target a CDN customer's, a few of them (no bulk
-// fan-out), neither a report about an IP address nor CSAM (which files a
-// clearinghouse report first). nil otherwise.
-func inlineCDN(cat models.Category, targets []activities.Target) []activities.Target {
+// inlineCDN reports whether the batched CDN path handles a case whole:
+// every target a CDN customer's, a few of them (no bulk fan-out), neither a
+// report about an IP address nor CSAM (which files a clearinghouse report
+// first).
+func inlineCDN(cat models.Category, targets []activities.Target) bool {
 	if len(targets) == 0 || len(targets) > BulkInlineMax || cat == models.CategoryCSAM || isNetworkCase(targets) {
-		return nil
+		return false
 	}
 	for _, t := range targets {
 		if t.Service != models.ServiceCDN {
-			return nil
+			return false
 		}
 	}
-	return targets
+	return true
 }
 
 // prepared is a notice of this case as the activities take it.

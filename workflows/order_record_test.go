@@ -9,13 +9,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/abusedesk/abusedesk/activities"
 	"github.com/abusedesk/abusedesk/models"
-	"github.com/abusedesk/abusedesk/worker"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
@@ -37,13 +34,7 @@ func TestRecordOrderHistories(t *testing.T) {
 			NotOurs: []string{"https://elsewhere.example/x"}, Accounts: []string{"acct-cdn"}},
 		"ord_recorded_refused": {NotOurs: []string{"https://elsewhere.example/x"}},
 	}
-	w := sdkworker.New(c, recordQueue, sdkworker.Options{})
-	worker.RegisterWorkflows(w)
-	acts := standIns(activities.ClassifyResult{})
-	acts[activities.ActApplyMitigation] = func(_ context.Context, in activities.MitigationSpec) (activities.MitigationResult, error) {
-		return activities.MitigationResult{ID: in.ID, Status: in.Status}, nil
-	}
-	acts[activities.ActChangeMitigation] = func(context.Context, activities.MitigationChangeInput) error { return nil }
+	acts := withMitigationStandIns(standIns(activities.ClassifyResult{}))
 	acts[activities.ActResolveOrder] = func(_ context.Context, in activities.OrderRef) (activities.OrderTargets, error) {
 		return targets[in.OrderID], nil
 	}
@@ -53,11 +44,7 @@ func TestRecordOrderHistories(t *testing.T) {
 	acts[activities.ActSendOrderNotice] = func(_ context.Context, in activities.OrderNoticeInput) (activities.NoticeResult, error) {
 		return activities.NoticeResult{NoticeID: "n_" + in.OrderID + "_" + in.Step}, nil
 	}
-	for name, fn := range acts {
-		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
-	}
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	startStandIns(t, c, acts)
 
 	now := time.Now().UTC()
 	later := now.Add(2 * time.Second)

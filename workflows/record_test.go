@@ -108,13 +108,7 @@ func run(t *testing.T, c client.Client, classify activities.ClassifyResult, driv
 // runActs is run with the activities given (stand-ins by name); it
 // answers how the case ended.
 func runActs(t *testing.T, c client.Client, acts map[string]any, drive func(id string), in workflows.CaseInput) workflows.CaseResult {
-	w := sdkworker.New(c, recordQueue, sdkworker.Options{})
-	worker.RegisterWorkflows(w)
-	for name, fn := range acts {
-		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
-	}
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	startStandIns(t, c, acts)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	id := workflows.CaseWorkflowID(in.CaseID)
@@ -127,6 +121,28 @@ func runActs(t *testing.T, c client.Client, acts map[string]any, drive func(id s
 	require.NoError(t, wr.Get(ctx, &res))
 	require.Equal(t, models.StatusClosed, res.Status)
 	return res
+}
+
+// startStandIns starts a worker on the recording queue with every workflow
+// and the activity stand-ins given by name; the test's end stops it.
+func startStandIns(t *testing.T, c client.Client, acts map[string]any) {
+	w := sdkworker.New(c, recordQueue, sdkworker.Options{})
+	worker.RegisterWorkflows(w)
+	for name, fn := range acts {
+		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+}
+
+// withMitigationStandIns adds the Mitigation workflow's activities to acts:
+// a record as asked, every change accepted.
+func withMitigationStandIns(acts map[string]any) map[string]any {
+	acts[activities.ActApplyMitigation] = func(_ context.Context, in activities.MitigationSpec) (activities.MitigationResult, error) {
+		return activities.MitigationResult{ID: in.ID, Status: in.Status}, nil
+	}
+	acts[activities.ActChangeMitigation] = func(context.Context, activities.MitigationChangeInput) error { return nil }
+	return acts
 }
 
 func waitStatus(t *testing.T, c client.Client, id string, want models.Status) {

@@ -9,12 +9,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/abusedesk/abusedesk/activities"
-	"github.com/abusedesk/abusedesk/worker"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
@@ -30,8 +27,6 @@ func TestRecordReferralHistory(t *testing.T) {
 	c := recordingClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	w := sdkworker.New(c, recordQueue, sdkworker.Options{})
-	worker.RegisterWorkflows(w)
 	acts := map[string]any{
 		activities.ActRecordReferral: func(context.Context, activities.ReferralInput) error { return nil },
 		activities.ActSendReferralNotice: func(_ context.Context, in activities.ReferralRef) (activities.NoticeResult, error) {
@@ -41,11 +36,7 @@ func TestRecordReferralHistory(t *testing.T) {
 			return activities.ReferralSent{SentAt: time.Now().UTC()}, nil
 		},
 	}
-	for name, fn := range acts {
-		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
-	}
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	startStandIns(t, c, acts)
 
 	in := workflows.ReferralInput{CaseID: "Crecordedreferral", MemberState: "DE", Authority: "lka@polizei.example",
 		Suspicion: "recorded suspicion", Urgent: true, By: "analyst-alice", RequestedAt: time.Now().UTC()}

@@ -87,9 +87,9 @@ func (s *caseState) classify(ctx workflow.Context) (done bool, err error) {
 	}
 	s.targets = cls.Targets
 	if s.batchNotices {
-		if cdn := inlineCDN(s.in.Category, s.targets); cdn != nil {
-			s.st.Service, s.st.Domain = models.ServiceCDN, cdn[0].Domain
-			if err := s.forwardCDN(ctx, cdn, receiptNotice()); err != nil {
+		if inlineCDN(s.in.Category, s.targets) {
+			s.st.Service, s.st.Domain = models.ServiceCDN, s.targets[0].Domain
+			if err := s.forwardCDN(ctx, s.targets, receiptNotice()); err != nil {
 				return true, err
 			}
 			return true, s.close(ctx, models.OutcomeForwarded)
