@@ -23,7 +23,8 @@ const maxNoticeBatch = 50
 // (one audit head lock). Each notice is idempotent per step exactly as with
 // SendNotice, so a retried batch, or SendNotice after a failed batch, sends
 // nothing twice. Deliveries follow in the batch's order; the first that
-// fails fails the call, leaving every row stored.
+// fails fails the call, leaving every row stored. A batch with a Close
+// then writes the case's closing status (SetStatus, idempotent too).
 func (a *Activities) SendNotices(ctx context.Context, in NoticeBatch) (NoticeBatchResult, error) {
 	notices, err := checkNoticeBatch(in)
 	if err != nil {
@@ -31,7 +32,7 @@ func (a *Activities) SendNotices(ctx context.Context, in NoticeBatch) (NoticeBat
 	}
 	out := NoticeBatchResult{Results: make([]NoticeResult, len(notices))}
 	if len(notices) == 0 {
-		return out, nil
+		return a.closeBatch(ctx, in, out)
 	}
 	steps := make([]string, len(notices))
 	for i, n := range notices {
@@ -65,6 +66,18 @@ func (a *Activities) SendNotices(ctx context.Context, in NoticeBatch) (NoticeBat
 			return NoticeBatchResult{}, err
 		}
 	}
+	return a.closeBatch(ctx, in, out)
+}
+
+// closeBatch writes the batch's Close, if any, once its notices are out.
+func (a *Activities) closeBatch(ctx context.Context, in NoticeBatch, out NoticeBatchResult) (NoticeBatchResult, error) {
+	if in.Close == nil {
+		return out, nil
+	}
+	if err := a.SetStatus(ctx, *in.Close); err != nil {
+		return NoticeBatchResult{}, err
+	}
+	out.Closed = true
 	return out, nil
 }
 
@@ -81,6 +94,9 @@ func checkNoticeBatch(in NoticeBatch) ([]NoticeInput, error) {
 	}
 	if len(in.Notices) > maxNoticeBatch {
 		return nil, invalid("%d notices, at most %d", len(in.Notices), maxNoticeBatch)
+	}
+	if in.Close != nil && in.Close.CaseID != in.CaseID {
+		return nil, invalid("its close is of case %s", in.Close.CaseID)
 	}
 	// A copy: the caller's inputs stay as they were.
 	notices := make([]NoticeInput, len(in.Notices))

@@ -275,6 +275,8 @@ func TestSendNoticesInvalidBatch(t *testing.T) {
 			"no step":      {CaseID: "i1", Notices: noStep},
 			"51 notices":   {CaseID: "i1", Notices: many},
 			"no case":      {Notices: cdnNotices(false)},
+			"close of another case": {CaseID: "i1", Notices: cdnNotices(false),
+				Close: &activities.StatusInput{CaseID: "someone-else", Status: models.StatusClosed}},
 		} {
 			_, err := a.SendNotices(ctx, b)
 			var app *temporal.ApplicationError
@@ -376,5 +378,55 @@ func TestSetStatusCloseKeepsFirstTime(t *testing.T) {
 		require.EqualValues(t, 1, n)
 		require.ErrorIs(t, a.SetStatus(ctx, activities.StatusInput{CaseID: "missing", Status: models.StatusClosed}),
 			gorm.ErrRecordNotFound)
+	})
+}
+
+// A batch with a close writes the case's closing status once its notices
+// are out, as SetStatus would after it; a batch whose delivery fails
+// writes none (the workflow closes the case after the fallback), and a
+// retried batch closes once.
+func TestSendNoticesWritesTheClose(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		closing := func(id string) *activities.StatusInput {
+			return &activities.StatusInput{CaseID: id, Status: models.StatusClosed, Outcome: models.OutcomeForwarded,
+				Service: models.ServiceCDN, Domain: "shop.example"}
+		}
+		closedEntries := func(id string) int64 {
+			var n int64
+			require.NoError(t, db.Model(&audit.Entry{}).Where("case_id = ? AND kind = ?", id, "closed").Count(&n).Error)
+			return n
+		}
+
+		a, sink, _ := sinkActivities(t, db, 0)
+		newCDNCase(t, db, "c1")
+		batch := activities.NoticeBatch{CaseID: "c1", Notices: cdnNotices(false), Close: closing("c1")}
+		res, err := a.SendNotices(ctx, batch)
+		require.NoError(t, err)
+		require.True(t, res.Closed)
+		require.Len(t, sink.Messages(), 4)
+		var c models.Case
+		require.NoError(t, db.First(&c, "id = ?", "c1").Error)
+		require.Equal(t, models.StatusClosed, c.Status)
+		require.Equal(t, models.OutcomeForwarded, c.Outcome)
+		require.Equal(t, models.ServiceCDN, c.Service)
+		require.NotNil(t, c.ClosedAt)
+		require.True(t, c.WorkflowStarted)
+		require.EqualValues(t, 1, closedEntries("c1"))
+		again, err := a.SendNotices(ctx, batch)
+		require.NoError(t, err)
+		require.Equal(t, res, again)
+		require.EqualValues(t, 1, closedEntries("c1"), "a retried batch closes once")
+		require.Len(t, sink.Messages(), 4)
+
+		failing, _, _ := sinkActivities(t, db, 1)
+		newCDNCase(t, db, "c2")
+		_, err = failing.SendNotices(ctx, activities.NoticeBatch{CaseID: "c2", Notices: cdnNotices(false), Close: closing("c2")})
+		require.ErrorContains(t, err, "relay down")
+		var c2 models.Case
+		require.NoError(t, db.First(&c2, "id = ?", "c2").Error)
+		require.NotEqual(t, models.StatusClosed, c2.Status, "no close before the notices are out")
+		require.Nil(t, c2.ClosedAt)
+		require.Zero(t, closedEntries("c2"))
 	})
 }

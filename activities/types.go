@@ -156,12 +156,17 @@ type NoticeResult struct {
 type NoticeBatch struct {
 	CaseID  string
 	Notices []NoticeInput
+	// Close, when set, is the case's closing status, written as SetStatus
+	// writes it once every notice of the batch is out: a CDN case's last
+	// step costs no activity of its own. Its CaseID is the batch's.
+	Close *StatusInput `json:",omitempty"`
 }
 
 // NoticeBatchResult holds one NoticeResult per notice of the batch, in the
-// batch's order.
+// batch's order, and whether the batch's Close was written.
 type NoticeBatchResult struct {
 	Results []NoticeResult
+	Closed  bool `json:",omitempty"`
 }
 
 // StatusInput writes the case's read model.

@@ -53,6 +53,11 @@ type caseState struct {
 	// later (notice_local.go); batchNotices at versionNoticeBatch
 	// (notice_batch.go).
 	localNotices, batchNotices bool
+	// batchClose: the case runs with versionBatchClose (notice_batch.go);
+	// closing, when set, is the close the next notice batch writes, and
+	// closedByBatch says that a batch wrote it.
+	batchClose, closedByBatch bool
+	closing                   *activities.StatusInput
 }
 
 // CaseWorkflow carries one abuse report from intake to its outcome
@@ -236,29 +241,40 @@ func (s *caseState) takeDecision(ctx workflow.Context) (Decision, error) {
 // setStatus writes the read model and the search attributes.
 func (s *caseState) setStatus(ctx workflow.Context, st models.Status, out models.Outcome, deadline *time.Time, kind string) error {
 	s.st.Status, s.st.Outcome, s.st.NextDeadline, s.st.DeadlineKind = st, out, deadline, kind
-	upd := []temporal.SearchAttributeUpdate{
-		SACaseStatus.ValueSet(string(st)),
-		SACaseService.ValueSet(string(s.st.Service)),
-		SADomain.ValueSet(s.st.Domain),
-	}
-	if deadline != nil {
-		upd = append(upd, SANextDeadline.ValueSet(*deadline))
-	} else {
-		upd = append(upd, SANextDeadline.ValueUnset())
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, upd...); err != nil {
+	if err := s.upsertStatus(ctx); err != nil {
 		return err
 	}
+	return workflow.ExecuteLocalActivity(withLocalDB(ctx), activities.ActSetStatus, s.statusInput(st, out, deadline)).Get(ctx, nil)
+}
+
+// statusInput is the read model's write (SetStatus) of a status of the
+// case, on its service and domain as they are now.
+func (s *caseState) statusInput(st models.Status, out models.Outcome, deadline *time.Time) activities.StatusInput {
 	var acct string
 	for _, t := range s.targets {
 		if t.Domain == s.st.Domain {
 			acct = t.AccountID
 		}
 	}
-	return workflow.ExecuteLocalActivity(withLocalDB(ctx), activities.ActSetStatus, activities.StatusInput{
+	return activities.StatusInput{
 		CaseID: s.in.CaseID, Status: st, Outcome: out, Service: s.st.Service,
 		Domain: s.st.Domain, AccountID: acct, NextDeadline: deadline,
-	}).Get(ctx, nil)
+	}
+}
+
+// upsertStatus writes the workflow's status into its search attributes.
+func (s *caseState) upsertStatus(ctx workflow.Context) error {
+	upd := []temporal.SearchAttributeUpdate{
+		SACaseStatus.ValueSet(string(s.st.Status)),
+		SACaseService.ValueSet(string(s.st.Service)),
+		SADomain.ValueSet(s.st.Domain),
+	}
+	if s.st.NextDeadline != nil {
+		upd = append(upd, SANextDeadline.ValueSet(*s.st.NextDeadline))
+	} else {
+		upd = append(upd, SANextDeadline.ValueUnset())
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, upd...)
 }
 
 func (s *caseState) close(ctx workflow.Context, out models.Outcome) error {

@@ -144,6 +144,11 @@ func (h *harness) mocks() map[string][2]any {
 				h.record("SendNotice", n)
 				r.Results = append(r.Results, activities.NoticeResult{NoticeID: n.CaseID + "/" + n.Step})
 			}
+			if in.Close != nil {
+				// The activity writes the close as SetStatus does.
+				h.record("SetStatus", *in.Close)
+				r.Closed = true
+			}
 			return r, nil
 		}},
 		"SetStatus": {activities.ActSetStatus, func(_ context.Context, in activities.StatusInput) error {

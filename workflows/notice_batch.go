@@ -24,6 +24,14 @@ import (
 // their notices one by one.
 const versionNoticeBatch workflow.Version = 2
 
+// versionBatchClose is changeLocalNotices' third version: the batch of a
+// CDN case handled whole (inlineCDN) writes the case's close too, once its
+// notices are out, instead of a SetStatus local activity after it: one
+// local activity, one transaction and one marker fewer per CDN case. When
+// the batch fails, its notices go out one by one and the case closes as
+// every case does.
+const versionBatchClose workflow.Version = 3
+
 // receiptNotice confirms the report to the reporter.
 func receiptNotice() activities.NoticeInput {
 	return activities.NoticeInput{Step: "reporter-receipt", Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter}
@@ -65,7 +73,8 @@ func (s *caseState) notices(ctx workflow.Context, ins []activities.NoticeInput) 
 		}
 		return fs
 	}
-	batch := activities.NoticeBatch{CaseID: s.in.CaseID, Notices: make([]activities.NoticeInput, len(ins))}
+	batch := activities.NoticeBatch{CaseID: s.in.CaseID, Notices: make([]activities.NoticeInput, len(ins)), Close: s.closing}
+	s.closing = nil
 	fs := make([]workflow.Future, len(ins))
 	sets := make([]workflow.Settable, len(ins))
 	for i, in := range ins {
@@ -77,6 +86,7 @@ func (s *caseState) notices(ctx workflow.Context, ins []activities.NoticeInput) 
 		err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localNoticeOptions),
 			activities.ActSendNotices, batch).Get(ctx, &r)
 		if err == nil && len(r.Results) == len(ins) {
+			s.closedByBatch = s.closedByBatch || r.Closed
 			for i := range sets {
 				sets[i].Set(r.Results[i], nil)
 			}
@@ -96,4 +106,25 @@ func (s *caseState) notices(ctx workflow.Context, ins []activities.NoticeInput) 
 		}
 	})
 	return fs
+}
+
+// forwardAndClose carries a CDN case handled whole (inlineCDN) at
+// versionBatchClose to its close: the receipt, the forwards, the reply to
+// the reporter and the close go out in one SendNotices batch, then the
+// search attributes say closed. A batch that failed has sent its notices
+// one by one and written no close: the case closes as every case does.
+func (s *caseState) forwardAndClose(ctx workflow.Context) error {
+	closing := s.statusInput(models.StatusClosed, models.OutcomeForwarded, nil)
+	s.closing = &closing
+	err := s.forwardCDN(ctx, s.targets, receiptNotice())
+	s.closing = nil
+	if err != nil {
+		return err
+	}
+	if !s.closedByBatch {
+		return s.close(ctx, models.OutcomeForwarded)
+	}
+	s.phase = PhaseNone
+	s.st.Status, s.st.Outcome, s.st.NextDeadline, s.st.DeadlineKind = models.StatusClosed, models.OutcomeForwarded, nil, ""
+	return s.upsertStatus(ctx)
 }

@@ -63,6 +63,11 @@ func TestCDNNoticesGoOutInOneBatch(t *testing.T) {
 		require.Equal(t, testCaseID, n.CaseID, n.Step)
 		require.Equal(t, DefaultTimers.NoticeTokenTTL, n.TokenTTL, n.Step)
 	}
+	// The batch writes the close (versionBatchClose): no SetStatus of its
+	// own, and the search attributes say closed.
+	require.Equal(t, &activities.StatusInput{CaseID: testCaseID, Status: models.StatusClosed,
+		Outcome: models.OutcomeForwarded, Service: models.ServiceCDN, Domain: "shop.example", AccountID: "acct-1"}, b.Close)
+	require.Len(t, h.args("SetStatus"), 1, "the close, written by the batch, and no SetStatus after it")
 	host, _ := h.notice("host-forward:shop.example")
 	require.True(t, host.IncludeOriginIP)
 	require.Equal(t, "203.0.113.7", host.Facts["origin_ip"])
@@ -103,6 +108,12 @@ func TestNoticeBatchFallsBackToTheActivities(t *testing.T) {
 	}
 	require.Equal(t, map[string]int{"reporter-receipt": 1, "operator-forward:shop.example": 1,
 		"host-forward:shop.example": 1, "reporter-forwarded": 1}, per, "each notice sent once, by the activity")
+	// The failed batch wrote no close: SetStatus does, after the notices.
+	failed := h.args("SendNoticesFailed")[0].(activities.NoticeBatch)
+	require.NotNil(t, failed.Close, "the batch carried the close")
+	closes := h.args("SetStatus")
+	require.Len(t, closes, 1)
+	require.Equal(t, models.StatusClosed, closes[0].(activities.StatusInput).Status)
 }
 
 // A batch holding a notice that can never be rendered fails the case, as

@@ -27,10 +27,11 @@ import (
 // one whose notices' first attempt fails (the relay refused the host
 // forward) and go out by the regular activity that follows. Recorded first
 // with changeLocalNotices (cdn-local-notices, cdn-local-notice-fallback:
-// four local notices) and now at versionNoticeBatch (cdn-notice-batch,
-// cdn-notice-batch-fallback: one SendNotices batch); the first pair is
-// kept as recorded, since it is what keeps the cases of that version
-// replaying.
+// four local notices), then at versionNoticeBatch (cdn-notice-batch,
+// cdn-notice-batch-fallback: one SendNotices batch) and now at
+// versionBatchClose (cdn-batch-close, cdn-batch-close-fallback: the batch
+// writes the close); the earlier pairs are kept as recorded, since they
+// are what keeps the cases of those versions replaying.
 func TestRecordLocalNoticeHistories(t *testing.T) {
 	if os.Getenv("ABUSEDESK_RECORD") != "1" {
 		t.Skip("set ABUSEDESK_RECORD=1 to record the CDN notice histories into testdata/")
@@ -43,7 +44,7 @@ func TestRecordLocalNoticeHistories(t *testing.T) {
 	in := workflows.CaseInput{CaseID: "Crecbatchcdn", Category: models.CategoryPhishing, ForwardToOperator: true,
 		Timers: workflows.Timers{NoticeTokenTTL: time.Hour}}
 	runWith(t, c, cdn, nil, in)
-	save(t, c, "cdn-notice-batch", workflows.CaseWorkflowID(in.CaseID))
+	save(t, c, "cdn-batch-close", workflows.CaseWorkflowID(in.CaseID))
 
 	var mu sync.Mutex
 	failed := map[string]bool{}
@@ -58,7 +59,7 @@ func TestRecordLocalNoticeHistories(t *testing.T) {
 	}
 	in.CaseID = "Crecbatchfallback"
 	runWith(t, c, cdn, failHostOnce, in)
-	save(t, c, "cdn-notice-batch-fallback", workflows.CaseWorkflowID(in.CaseID))
+	save(t, c, "cdn-batch-close-fallback", workflows.CaseWorkflowID(in.CaseID))
 }
 
 // runWith runs one CDN case with a notice stand-in that first asks fail
@@ -83,6 +84,7 @@ func runWith(t *testing.T, c client.Client, classify activities.ClassifyResult, 
 			}
 			r.Results = append(r.Results, activities.NoticeResult{NoticeID: "n_" + n.CaseID + "_" + n.Step})
 		}
+		r.Closed = b.Close != nil
 		return r, nil
 	}
 	res := runActs(t, c, acts, func(string) {}, in)

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,7 +109,7 @@ func run(t *testing.T, c client.Client, classify activities.ClassifyResult, driv
 // runActs is run with the activities given (stand-ins by name); it
 // answers how the case ended.
 func runActs(t *testing.T, c client.Client, acts map[string]any, drive func(id string), in workflows.CaseInput) workflows.CaseResult {
-	startStandIns(t, c, acts)
+	defer startStandIns(t, c, acts)()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	id := workflows.CaseWorkflowID(in.CaseID)
@@ -124,15 +125,21 @@ func runActs(t *testing.T, c client.Client, acts map[string]any, drive func(id s
 }
 
 // startStandIns starts a worker on the recording queue with every workflow
-// and the activity stand-ins given by name; the test's end stops it.
-func startStandIns(t *testing.T, c client.Client, acts map[string]any) {
+// and the activity stand-ins given by name, and returns its stop; the
+// test's end stops it too. A recorder that runs several cases stops each
+// case's worker before the next starts, or the next case could run on the
+// stand-ins of the one before.
+func startStandIns(t *testing.T, c client.Client, acts map[string]any) (stop func()) {
 	w := sdkworker.New(c, recordQueue, sdkworker.Options{})
 	worker.RegisterWorkflows(w)
 	for name, fn := range acts {
 		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
 	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	var once sync.Once
+	stop = func() { once.Do(w.Stop) }
+	t.Cleanup(stop)
+	return stop
 }
 
 // withMitigationStandIns adds the Mitigation workflow's activities to acts:

@@ -75,8 +75,8 @@ func (s *caseState) run(ctx workflow.Context) error {
 // with versionNoticeBatch, right after, where a CDN case sends it with its
 // forwards and is carried to its close here (done).
 func (s *caseState) classify(ctx workflow.Context) (done bool, err error) {
-	v := workflow.GetVersion(ctx, changeLocalNotices, workflow.DefaultVersion, versionNoticeBatch)
-	s.localNotices, s.batchNotices = v >= 1, v >= versionNoticeBatch
+	v := workflow.GetVersion(ctx, changeLocalNotices, workflow.DefaultVersion, versionBatchClose)
+	s.localNotices, s.batchNotices, s.batchClose = v >= 1, v >= versionNoticeBatch, v >= versionBatchClose
 	var receipt workflow.Future
 	if !s.batchNotices {
 		receipt = s.notice(ctx, receiptNotice())
@@ -89,6 +89,9 @@ func (s *caseState) classify(ctx workflow.Context) (done bool, err error) {
 	if s.batchNotices {
 		if inlineCDN(s.in.Category, s.targets) {
 			s.st.Service, s.st.Domain = models.ServiceCDN, s.targets[0].Domain
+			if s.batchClose {
+				return true, s.forwardAndClose(ctx)
+			}
 			if err := s.forwardCDN(ctx, s.targets, receiptNotice()); err != nil {
 				return true, err
 			}
