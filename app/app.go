@@ -193,6 +193,14 @@ func (a *App) startFrontEnds(opt Options) error {
 	if err := a.senders.RestoreGauges(context.Background()); err != nil {
 		a.Log.Error("could not restore the email intake's sender gauges", "err", err)
 	}
+	// Stops run in reverse: HTTP and mail intake stop taking reports
+	// before the start queue drains.
+	stopStarts := a.Intake.StartInBackground(a.Cfg.IntakeStarters, intakeStartQueue)
+	a.AddStop(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		stopStarts(ctx)
+	})
 	if err := a.startHTTP(); err != nil {
 		return err
 	}
@@ -244,6 +252,10 @@ func (a *App) reconcile(ctx context.Context) {
 		a.Log.Info("started workflows of stored orders", "count", n)
 	}
 }
+
+// intakeStartQueue is how many stored reports may wait for their workflow's
+// start (intake_starters); more make each request start its own.
+const intakeStartQueue = 1024
 
 // answerGrace leaves an answer just recorded to its own request's signal.
 const answerGrace = 5 * time.Second

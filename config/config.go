@@ -78,6 +78,9 @@ type Config struct {
 	// workflow tasks and activities.
 	WorkerWorkflowTasks int
 	WorkerActivities    int
+	// IntakeStarters start stored reports' workflows after the answer
+	// (0: in the request).
+	IntakeStarters int
 
 	OperatorReminderAfter  time.Duration
 	OperatorResponseWindow time.Duration
@@ -290,6 +293,7 @@ func (r *reader) process(c *Config) {
 	c.HostingStrikes = v.GetInt("hosting_strikes")
 	c.WorkerWorkflowTasks = v.GetInt("worker_workflow_tasks")
 	c.WorkerActivities = v.GetInt("worker_activities")
+	c.IntakeStarters = v.GetInt("intake_starters")
 	c.HostingStrikeWindow = r.dur("hosting_strike_window")
 	c.TokenSecret = v.GetString("token_secret")
 	c.PayloadKeys = v.GetString("payload_keys")
@@ -305,6 +309,9 @@ func (r *reader) check(c *Config) {
 	}
 	if c.MaxBodyBytes < 1024 {
 		r.fail("max_body_bytes", "must be at least 1024")
+	}
+	if c.IntakeStarters < 0 || c.IntakeStarters > 1024 {
+		r.fail("intake_starters", "must be a number from 0 to 1024")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

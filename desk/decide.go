@@ -109,7 +109,15 @@ func (d *Desk) decide(ctx context.Context, cs models.Case, dec workflows.Decisio
 	}
 	var res workflows.DecisionResult
 	err := d.Engine.Update(ctx, workflows.CaseWorkflowID(cs.ID), workflows.UpdateDecide, dec, &res)
-	return d.closedAsConflict(ctx, workflows.CaseWorkflowID(cs.ID), "case is closed", err)
+	err = d.closedAsConflict(ctx, workflows.CaseWorkflowID(cs.ID), "case is closed", err)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) && cs.Status == models.StatusReceived && !cs.WorkflowStarted {
+		// Stored, its workflow not started yet (the intake's start queue,
+		// or the reconciler after a failed start): as the workflow says
+		// while it classifies.
+		return Conflict("verdict", "the case is still being classified; try again in a moment")
+	}
+	return err
 }
 
 // closedAsConflict turns Temporal's answer to a workflow that has

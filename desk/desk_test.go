@@ -119,6 +119,13 @@ func TestDecideOnCompletedWorkflow(t *testing.T) {
 	k, _ = Classify(d.Decide(context.Background(), "C2", req, "ana"))
 	require.Equal(t, KindConflict, k, "a closed case is refused before Temporal is asked")
 	require.Len(t, e.updated, 2)
+
+	// Stored, its workflow not started yet (the intake's start queue): a
+	// conflict saying to try again, as while the workflow classifies.
+	addCase(t, d.DB, "C3", models.StatusReceived)
+	k, ps = Classify(d.Decide(context.Background(), "C3", req, "ana"))
+	require.Equal(t, KindConflict, k)
+	require.Contains(t, ps[0].Message, "still being classified")
 }
 
 // TestReporterQuestionFromWorkflow: the reporter's view shows the question

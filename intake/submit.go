@@ -41,6 +41,10 @@ type Service struct {
 	// one of its networks is ours even when no customer names it as an
 	// origin (network.go). Empty: only customers' origin IPs match.
 	OwnProvider string
+
+	// starts, when set (StartInBackground), starts stored cases' workflows
+	// after the answer.
+	starts *startQueue
 }
 
 // Created is the answer to an accepted report.
@@ -71,7 +75,8 @@ func (s *Service) Submit(ctx context.Context, r models.ReportRequest, idemKey st
 
 // SubmitOnce validates a report, stores it and starts its workflow, unless
 // d recognises it as a submission made before (see Dedup): then it answers
-// the earlier case. Once the case is stored it is never removed: when the
+// the earlier case. With a start queue (StartInBackground) the start comes
+// after the answer. Once the case is stored it is never removed: when the
 // workflow start fails (a timeout may even mean it started) the case is
 // answered as received and Reconcile starts it later.
 func (s *Service) SubmitOnce(ctx context.Context, r models.ReportRequest, d Dedup) (Created, error) {
@@ -119,11 +124,8 @@ func (s *Service) submitOnce(ctx context.Context, r models.ReportRequest, d Dedu
 		return Created{}, fmt.Errorf("%w: store case: %v", ErrUnavailable, err)
 	}
 	s.keepNCSEI(ctx, c.ID, &r)
-	if err := s.start(ctx, c); err != nil && s.Log != nil {
-		// Stored: the case stands whatever the start did. Deleting it
-		// could orphan a workflow that did start; Reconcile starts (or
-		// finds) it and marks the row.
-		s.Log.Warn("case stored, workflow start failed; the reconciler will start it", "case_id", c.ID, "err", err)
+	if !s.enqueueStart(c) {
+		s.startLogged(ctx, c)
 	}
 	return s.created(c.ID, token, false), nil
 }

@@ -1,0 +1,102 @@
+package intake
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/abusedesk/abusedesk/models"
+)
+
+// startTimeout bounds one background start of a case's workflow.
+const startTimeout = 30 * time.Second
+
+// startQueue starts the workflows of stored cases behind the intake (its
+// outbox; docs/DESIGN.md "Speed"): a report is answered 202 once its case
+// is stored, as it always was when a start failed, and the workflow starts
+// a moment later. A case waiting here when the process dies is stored and
+// unstarted, which the reconciler (Reconcile) starts: nothing is lost. A
+// full queue makes the intake start the case itself, in the request, so a
+// burst is held back by the engine's pace rather than kept in memory.
+type startQueue struct {
+	cases chan models.Case
+	wg    sync.WaitGroup
+	// mu guards closed: a report that arrives while the process stops
+	// starts its own case.
+	mu     sync.RWMutex
+	closed bool
+}
+
+// StartInBackground makes Submit answer once a case is stored and start
+// its workflow from one of workers goroutines, with up to queue cases
+// waiting. It returns the stop, which takes no more cases and lets the
+// waiting ones start until ctx ends (the reconciler starts any left).
+// Without it, or with workers < 1, Submit starts each case in the request.
+func (s *Service) StartInBackground(workers, queue int) (stop func(ctx context.Context)) {
+	if workers < 1 {
+		return func(context.Context) {}
+	}
+	q := &startQueue{cases: make(chan models.Case, max(queue, 0))}
+	drain, cancelDrain := context.WithCancel(context.Background())
+	for range workers {
+		q.wg.Add(1)
+		go func() {
+			defer q.wg.Done()
+			for c := range q.cases {
+				if drain.Err() != nil {
+					continue // the reconciler starts it
+				}
+				ctx, cancel := context.WithTimeout(drain, startTimeout)
+				s.startLogged(ctx, c)
+				cancel()
+			}
+		}()
+	}
+	s.starts = q
+	return func(ctx context.Context) {
+		q.mu.Lock()
+		q.closed = true
+		close(q.cases)
+		q.mu.Unlock()
+		done := make(chan struct{})
+		go func() { q.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			cancelDrain()
+			<-done
+		}
+		cancelDrain()
+	}
+}
+
+// enqueueStart hands a stored case to the start queue; false when there is
+// none, it is full or it is stopping (the caller starts the case).
+func (s *Service) enqueueStart(c models.Case) bool {
+	q := s.starts
+	if q == nil {
+		return false
+	}
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	if q.closed {
+		return false
+	}
+	select {
+	case q.cases <- c:
+		return true
+	default:
+		return false
+	}
+}
+
+// startLogged starts a stored case's workflow; a failure is logged and
+// left to the reconciler.
+func (s *Service) startLogged(ctx context.Context, c models.Case) {
+	if err := s.start(ctx, c); err != nil && s.Log != nil {
+		// Stored: the case stands whatever the start did. Deleting it
+		// could orphan a workflow that did start; Reconcile starts (or
+		// finds) it and marks the row.
+		s.Log.Warn("case stored, workflow start failed; the reconciler will start it", "case_id", c.ID, "err", err)
+	}
+}
