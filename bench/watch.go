@@ -2,10 +2,12 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 )
 
@@ -70,17 +72,33 @@ func (w *watcher) count() int64 {
 	return w.done
 }
 
-// waitClose blocks until the workflow's close event and returns it.
+// waitClose blocks until the workflow's close event and returns it. A
+// workflow not found yet is asked for again, 20 ms later and then up to a
+// second apart: the desk answers once a case is stored, and its start
+// queue starts the workflow a moment later.
 func waitClose(ctx context.Context, c client.Client, id string) closed {
-	// With the close-event filter and a long poll the history has one
-	// event, the close; only it is read.
-	iter := c.GetWorkflowHistory(ctx, id, "", true, enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
-	if !iter.HasNext() {
-		return closed{ID: id, Err: ctx.Err()}
+	delay := 20 * time.Millisecond
+	for {
+		// With the close-event filter and a long poll the history has one
+		// event, the close; only it is read.
+		iter := c.GetWorkflowHistory(ctx, id, "", true, enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+		if !iter.HasNext() {
+			return closed{ID: id, Err: ctx.Err()}
+		}
+		ev, err := iter.Next()
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			select {
+			case <-ctx.Done():
+				return closed{ID: id, Err: ctx.Err()}
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, time.Second)
+			continue
+		}
+		if err != nil {
+			return closed{ID: id, Err: err}
+		}
+		return closed{ID: id, At: ev.GetEventTime().AsTime(), Status: ev.GetEventType()}
 	}
-	ev, err := iter.Next()
-	if err != nil {
-		return closed{ID: id, Err: err}
-	}
-	return closed{ID: id, At: ev.GetEventTime().AsTime(), Status: ev.GetEventType()}
 }
