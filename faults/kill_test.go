@@ -26,6 +26,11 @@ func TestKillNineAllInOne(t *testing.T) {
 	var once sync.Once
 	restarted := make(chan error, 1)
 	cfg := loadConfig(d.url, reports)
+	// Paced, so that the kill falls in the load: the intake answers once a
+	// case is stored (its start queue starts the workflow after), which
+	// takes 300 reports in well under the half second quietRelay waits.
+	// The kill then also finds stored cases whose start is still queued.
+	cfg.Rate = 50
 	cfg.OnAccepted = func(n int) {
 		if n < reports/3 {
 			return
