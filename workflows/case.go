@@ -240,11 +240,17 @@ func (s *caseState) takeDecision(ctx workflow.Context) (Decision, error) {
 
 // setStatus writes the read model and the search attributes.
 func (s *caseState) setStatus(ctx workflow.Context, st models.Status, out models.Outcome, deadline *time.Time, kind string) error {
-	s.st.Status, s.st.Outcome, s.st.NextDeadline, s.st.DeadlineKind = st, out, deadline, kind
+	s.takeStatus(st, out, deadline, kind)
 	if err := s.upsertStatus(ctx); err != nil {
 		return err
 	}
 	return workflow.ExecuteLocalActivity(withLocalDB(ctx), activities.ActSetStatus, s.statusInput(st, out, deadline)).Get(ctx, nil)
+}
+
+// takeStatus takes a status into the workflow's state (what its query
+// answers and its search attributes say).
+func (s *caseState) takeStatus(st models.Status, out models.Outcome, deadline *time.Time, kind string) {
+	s.st.Status, s.st.Outcome, s.st.NextDeadline, s.st.DeadlineKind = st, out, deadline, kind
 }
 
 // statusInput is the read model's write (SetStatus) of a status of the

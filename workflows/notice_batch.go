@@ -125,6 +125,6 @@ func (s *caseState) forwardAndClose(ctx workflow.Context) error {
 		return s.close(ctx, models.OutcomeForwarded)
 	}
 	s.phase = PhaseNone
-	s.st.Status, s.st.Outcome, s.st.NextDeadline, s.st.DeadlineKind = models.StatusClosed, models.OutcomeForwarded, nil, ""
+	s.takeStatus(models.StatusClosed, models.OutcomeForwarded, nil, "")
 	return s.upsertStatus(ctx)
 }
