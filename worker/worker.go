@@ -35,10 +35,12 @@ func New(c client.Client, taskQueue string, acts *activities.Activities, workflo
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		// A case's workflow task runs its local activities (notices,
 		// classification, status) before it completes, so it mostly waits
-		// on the database; the default 16 keeps enough of them going that
-		// a burst drains, and few enough that they do not queue on the
-		// history shard ahead of new reports' starts (README, Load and
-		// faults).
+		// on the database. A start from a client this worker shares (the
+		// all-in-one process) gets its first workflow task back with the
+		// start's answer only when a slot is free at that moment; without
+		// one, the task goes through matching and costs a history write
+		// more. The default 256 leaves a slot free for every start of a
+		// burst of 1,000 (README, Load and faults, counts them).
 		MaxConcurrentWorkflowTaskExecutionSize: workflowTasks,
 		MaxConcurrentActivityExecutionSize:     activitySlots,
 		// On stop, let running activities finish and report (a notice sent
