@@ -26,8 +26,9 @@ type HostSource struct {
 // hostSources finds again, for each pass-through website of the case, the
 // hosting provider of its origin the way Classify did (a lookup the RDAP
 // client answers from its cache in the same process). It names no origin
-// IP: the reporter learns the provider and how it was found.
-func (a *Activities) hostSources(ctx context.Context, caseID string) ([]HostSource, error) {
+// IP: the reporter learns the provider and how it was found. networks
+// reads the customer networks (once per notice call: noticeLookups).
+func (a *Activities) hostSources(ctx context.Context, caseID string, networks func() ([]models.Network, error)) ([]HostSource, error) {
 	db := a.DB.WithContext(ctx)
 	var hosts []string
 	if err := db.Model(&models.CaseURL{}).Where("case_id = ?", caseID).Distinct("host").
@@ -37,8 +38,8 @@ func (a *Activities) hostSources(ctx context.Context, caseID string) ([]HostSour
 	if len(hosts) > 4*maxHostSources {
 		return nil, nil
 	}
-	var networks []models.Network
-	if err := db.Find(&networks).Error; err != nil {
+	nets, err := networks()
+	if err != nil {
 		return nil, err
 	}
 	var out []HostSource
@@ -55,7 +56,7 @@ func (a *Activities) hostSources(ctx context.Context, caseID string) ([]HostSour
 		if len(out) == maxHostSources {
 			return nil, nil
 		}
-		p := a.provider(ctx, splitList(d.OriginIPs), networks)
+		p := a.provider(ctx, splitList(d.OriginIPs), nets)
 		out = append(out, HostSource{Domain: d.Name, Found: p.Found, Name: p.Name,
 			AbuseEmail: p.AbuseEmail, Source: p.Source, Via: p.Via})
 	}

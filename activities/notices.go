@@ -207,10 +207,17 @@ func (a *Activities) buildNotice(look *noticeLookups, c models.Case, in NoticeIn
 // transaction: one INSERT and one journal call (one audit head lock) for
 // all of them.
 func (a *Activities) storeNotices(ctx context.Context, ns []models.Notice) error {
+	return a.storeNoticesClosing(ctx, ns, nil)
+}
+
+// storeNoticesClosing stores ns as storeNotices does and, with closing,
+// writes that status of their case in the same transaction (SetStatus's
+// row, its audit entry after theirs: one audit head lock for both).
+func (a *Activities) storeNoticesClosing(ctx context.Context, ns []models.Notice, closing *StatusInput) error {
 	if len(ns) == 0 {
 		return nil
 	}
-	es := make([]JournalEntry, len(ns))
+	es := make([]JournalEntry, len(ns), len(ns)+1)
 	for i, n := range ns {
 		es[i] = JournalEntry{Actor: "system", CaseID: n.CaseID, Kind: "notice", DedupKey: "notice:" + n.ID,
 			Details: map[string]any{"notice_id": n.ID, "step": n.Step, "role": n.RecipientRole, "origin_ip": n.IncludesOriginIP}}
@@ -218,6 +225,15 @@ func (a *Activities) storeNotices(ctx context.Context, ns []models.Notice) error
 	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&ns).Error; err != nil {
 			return err
+		}
+		if closing != nil {
+			e, err := a.writeStatus(tx, *closing)
+			if err != nil {
+				return err
+			}
+			if e != nil {
+				es = append(es, *e)
+			}
 		}
 		return a.journalAll(tx, es)
 	})

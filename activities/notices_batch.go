@@ -24,7 +24,10 @@ const maxNoticeBatch = 50
 // SendNotice, so a retried batch, or SendNotice after a failed batch, sends
 // nothing twice. Deliveries follow in the batch's order; the first that
 // fails fails the call, leaving every row stored. A batch with a Close
-// then writes the case's closing status (SetStatus, idempotent too).
+// then writes the case's closing status (SetStatus, idempotent too): in
+// the notices' own transaction, with their audit entries, when there is no
+// relay (the notices stay in the outbox, so nothing follows their store),
+// else once every delivery is done.
 func (a *Activities) SendNotices(ctx context.Context, in NoticeBatch) (NoticeBatchResult, error) {
 	notices, err := checkNoticeBatch(in)
 	if err != nil {
@@ -50,9 +53,14 @@ func (a *Activities) SendNotices(ctx context.Context, in NoticeBatch) (NoticeBat
 	if err != nil {
 		return NoticeBatchResult{}, err
 	}
-	if err := a.storeNotices(ctx, fresh); err != nil {
+	var closing *StatusInput
+	if a.Mail == nil && len(fresh) > 0 {
+		closing, in.Close = in.Close, nil
+	}
+	if err := a.storeNoticesClosing(ctx, fresh, closing); err != nil {
 		return NoticeBatchResult{}, err
 	}
+	out.Closed = closing != nil
 	for _, n := range fresh {
 		stored[n.Step] = n
 	}
@@ -250,7 +258,7 @@ func (l *noticeLookups) caseURLs(caseID, domain string) ([]string, int, error) {
 // (Activities.hostSources).
 func (l *noticeLookups) hostSources(caseID string) ([]HostSource, error) {
 	if !l.haveHosts {
-		hosts, err := l.a.hostSources(l.ctx, caseID)
+		hosts, err := l.a.hostSources(l.ctx, caseID, l.networks)
 		if err != nil {
 			return nil, err
 		}

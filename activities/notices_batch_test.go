@@ -430,3 +430,64 @@ func TestSendNoticesWritesTheClose(t *testing.T) {
 		require.Zero(t, closedEntries("c2"))
 	})
 }
+
+// TestSendNoticesClosesWithTheOutbox: with no relay the notices stay in the
+// outbox, so the batch's close is written in their transaction: one audit
+// append holds the notices' entries and then the close's, and a close that
+// cannot be written leaves no notice stored either (the batch is retried
+// whole).
+func TestSendNoticesClosesWithTheOutbox(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		j := &batchAudit{}
+		a := &activities.Activities{DB: db, PublicURL: "http://desk", TokenSecret: []byte("s"), Journal: j}
+		newCDNCase(t, db, "o1")
+		closing := &activities.StatusInput{CaseID: "o1", Status: models.StatusClosed, Outcome: models.OutcomeForwarded,
+			Service: models.ServiceCDN, Domain: "shop.example", AccountID: "cdn"}
+		batch := activities.NoticeBatch{CaseID: "o1", Notices: cdnNotices(false), Close: closing}
+		res, err := a.SendNotices(ctx, batch)
+		require.NoError(t, err)
+		require.True(t, res.Closed)
+		require.Equal(t, []int{5}, j.batches, "the four notices and the close in one append")
+		require.Zero(t, j.records)
+		var c models.Case
+		require.NoError(t, db.First(&c, "id = ?", "o1").Error)
+		require.Equal(t, models.StatusClosed, c.Status)
+		require.Equal(t, models.OutcomeForwarded, c.Outcome)
+		require.NotNil(t, c.ClosedAt)
+		require.True(t, c.WorkflowStarted)
+		var kinds []string
+		require.NoError(t, db.Model(&audit.Entry{}).Where("case_id = ?", "o1").Order("seq").Pluck("kind", &kinds).Error)
+		require.Equal(t, []string{"notice", "notice", "notice", "notice", "closed"}, kinds)
+
+		again, err := a.SendNotices(ctx, batch)
+		require.NoError(t, err)
+		require.Equal(t, res, again)
+		require.NoError(t, db.Model(&audit.Entry{}).Where("case_id = ?", "o1").Order("seq").Pluck("kind", &kinds).Error)
+		require.Len(t, kinds, 5, "a retried batch stores and closes nothing again")
+
+		// The close fails inside the transaction: nothing of the batch stays.
+		newCDNCase(t, db, "o2")
+		fail := errors.New("cases table unavailable")
+		cb := db.Callback().Update()
+		require.NoError(t, cb.Before("gorm:update").Register("test:fail-case-update", func(tx *gorm.DB) {
+			if tx.Statement.Table == "cases" {
+				_ = tx.AddError(fail)
+			}
+		}))
+		_, err = a.SendNotices(ctx, activities.NoticeBatch{CaseID: "o2", Notices: cdnNotices(false),
+			Close: &activities.StatusInput{CaseID: "o2", Status: models.StatusClosed, Outcome: models.OutcomeForwarded}})
+		require.ErrorIs(t, err, fail)
+		require.NoError(t, cb.Remove("test:fail-case-update"))
+		var stored int64
+		require.NoError(t, db.Model(&models.Notice{}).Where("case_id = ?", "o2").Count(&stored).Error)
+		require.Zero(t, stored, "no notice without its close")
+		var entries int64
+		require.NoError(t, db.Model(&audit.Entry{}).Where("case_id = ?", "o2").Count(&entries).Error)
+		require.Zero(t, entries)
+		res, err = a.SendNotices(ctx, activities.NoticeBatch{CaseID: "o2", Notices: cdnNotices(false),
+			Close: &activities.StatusInput{CaseID: "o2", Status: models.StatusClosed, Outcome: models.OutcomeForwarded}})
+		require.NoError(t, err)
+		require.True(t, res.Closed, "the retried batch stores and closes")
+	})
+}

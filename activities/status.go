@@ -15,6 +15,18 @@ import (
 // closed_at only when it is empty (nothing clears it), so a retried close
 // keeps its first time without reading the row first.
 func (a *Activities) SetStatus(ctx context.Context, in StatusInput) error {
+	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		closed, err := a.writeStatus(tx, in)
+		if err != nil || closed == nil {
+			return err
+		}
+		return a.journal(tx, closed.Actor, closed.CaseID, closed.Kind, closed.DedupKey, closed.Details)
+	})
+}
+
+// writeStatus writes SetStatus's row in tx and returns the audit entry of
+// a close (nil for any other status), which the caller journals.
+func (a *Activities) writeStatus(tx *gorm.DB, in StatusInput) (*JournalEntry, error) {
 	now := a.now()
 	upd := map[string]any{
 		"status": in.Status, "outcome": in.Outcome, "service": in.Service,
@@ -27,19 +39,18 @@ func (a *Activities) SetStatus(ctx context.Context, in StatusInput) error {
 	if in.Status == models.StatusClosed {
 		upd["closed_at"] = gorm.Expr("COALESCE(closed_at, ?)", now)
 	}
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&models.Case{}).Where("id = ?", in.CaseID).Updates(upd)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("status of case %s: %w", in.CaseID, gorm.ErrRecordNotFound)
-		}
-		if in.Status == models.StatusClosed {
-			return a.journal(tx, "system", in.CaseID, "closed", "closed:"+in.CaseID, map[string]any{"outcome": in.Outcome})
-		}
-		return nil
-	})
+	res := tx.Model(&models.Case{}).Where("id = ?", in.CaseID).Updates(upd)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("status of case %s: %w", in.CaseID, gorm.ErrRecordNotFound)
+	}
+	if in.Status != models.StatusClosed {
+		return nil, nil
+	}
+	return &JournalEntry{Actor: "system", CaseID: in.CaseID, Kind: "closed", DedupKey: "closed:" + in.CaseID,
+		Details: map[string]any{"outcome": in.Outcome}}, nil
 }
 
 // RecordDecision stores an analyst's decision with the analyst's identity.
