@@ -7,3 +7,10 @@ func QueuedStarts(s *Service) int {
 	}
 	return len(s.starts.cases)
 }
+
+// HoldIntake marks a report as being stored in s until the returned
+// release is called (the background starts wait for it).
+func HoldIntake(s *Service) (release func()) {
+	s.intake.enter()
+	return s.intake.leave
+}

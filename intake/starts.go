@@ -11,6 +11,10 @@ import (
 // startTimeout bounds one background start of a case's workflow.
 const startTimeout = 30 * time.Second
 
+// intakeFirstMax bounds how long a background start waits for the reports
+// being stored to be stored first (intakeGate).
+const intakeFirstMax = 250 * time.Millisecond
+
 // startQueue starts the workflows of stored cases behind the intake (its
 // outbox; docs/DESIGN.md "Speed"): a report is answered 202 once its case
 // is stored, as it always was when a start failed, and the workflow starts
@@ -46,6 +50,7 @@ func (s *Service) StartInBackground(workers, queue int) (stop func(ctx context.C
 				if drain.Err() != nil {
 					continue // the reconciler starts it
 				}
+				s.intake.wait(drain, intakeFirstMax)
 				ctx, cancel := context.WithTimeout(drain, startTimeout)
 				s.startLogged(ctx, c)
 				cancel()
@@ -98,5 +103,55 @@ func (s *Service) startLogged(ctx context.Context, c models.Case) {
 		// could orphan a workflow that did start; Reconcile starts (or
 		// finds) it and marks the row.
 		s.Log.Warn("case stored, workflow start failed; the reconciler will start it", "case_id", c.ID, "err", err)
+	}
+}
+
+// intakeGate lets the reports being stored go before the background
+// starts: in the all-in-one process a started case's workflow task runs at
+// once and its database work competes with the intake's, so under a burst
+// a report would wait on the cases before it. A start waits while any
+// report is being stored, at most intakeFirstMax, so it is delayed and
+// never starved; a full queue still makes the request start its own case.
+type intakeGate struct {
+	mu sync.Mutex
+	n  int
+	// idle is closed when the last report in flight is stored.
+	idle chan struct{}
+}
+
+// enter marks a report being stored; leave marks it done.
+func (g *intakeGate) enter() {
+	g.mu.Lock()
+	if g.n == 0 {
+		g.idle = make(chan struct{})
+	}
+	g.n++
+	g.mu.Unlock()
+}
+
+func (g *intakeGate) leave() {
+	g.mu.Lock()
+	if g.n--; g.n == 0 {
+		close(g.idle)
+	}
+	g.mu.Unlock()
+}
+
+// wait returns once no report is being stored, after max, or when ctx
+// ends.
+func (g *intakeGate) wait(ctx context.Context, max time.Duration) {
+	g.mu.Lock()
+	if g.n == 0 {
+		g.mu.Unlock()
+		return
+	}
+	idle := g.idle
+	g.mu.Unlock()
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }

@@ -117,3 +117,32 @@ func TestIntakeAnswersBeforeTheStart(t *testing.T) {
 // queueTaken: the one starter has taken a case from the queue (the queue
 // of one is empty again).
 func queueTaken(s *intake.Service) bool { return intake.QueuedStarts(s) == 0 }
+
+// Background starts let the reports being stored go first: while a report
+// is in flight a queued start waits (at most a quarter second), and it
+// goes as soon as the intake is idle.
+func TestStartsWaitForTheIntake(t *testing.T) {
+	s, _, _ := newService(t, nil)
+	g := &gatedStarter{gate: make(chan struct{})}
+	close(g.gate)
+	s.Engine = g
+	stop := s.StartInBackground(1, 4)
+	defer stop(context.Background())
+	ctx := context.Background()
+
+	release := intake.HoldIntake(s)
+	_, err := s.Submit(ctx, phishingReport("held"), "")
+	require.NoError(t, err)
+	time.Sleep(100 * time.Millisecond)
+	require.Zero(t, g.count(), "no start while a report is being stored")
+	release()
+	require.Eventually(t, func() bool { return g.count() == 1 }, 5*time.Second, 5*time.Millisecond)
+
+	// A report that never finishes delays the starts, and no more.
+	release = intake.HoldIntake(s)
+	defer release()
+	_, err = s.Submit(ctx, phishingReport("long"), "")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return g.count() == 2 }, 5*time.Second, 10*time.Millisecond,
+		"a start waits for the intake at most a quarter second")
+}

@@ -45,6 +45,9 @@ type Service struct {
 	// starts, when set (StartInBackground), starts stored cases' workflows
 	// after the answer.
 	starts *startQueue
+	// intake counts the reports being stored, which go before the
+	// background starts (intakeGate).
+	intake intakeGate
 }
 
 // Created is the answer to an accepted report.
@@ -90,6 +93,10 @@ const categoryByReporter = "report: the category the reporter chose"
 // submitOnce is SubmitOnce recording how the category was chosen
 // (categoryBy; "" for the reporter's own choice).
 func (s *Service) submitOnce(ctx context.Context, r models.ReportRequest, d Dedup, categoryBy string) (Created, error) {
+	if s.starts != nil {
+		s.intake.enter()
+		defer s.intake.leave()
+	}
 	urls, problems := Validate(&r)
 	if len(problems) > 0 {
 		return Created{}, &Invalid{Problems: problems}
