@@ -28,6 +28,10 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.ReferralWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowReferral})
 }
 
+// taskPollers is a worker's workflow-task pollers, and its activity-task
+// pollers.
+const taskPollers = 16
+
 // New returns a worker on taskQueue running every workflow and activity.
 // workflowTasks and activities are its concurrent slots (config keys
 // worker_workflow_tasks and worker_activities).
@@ -43,6 +47,12 @@ func New(c client.Client, taskQueue string, acts *activities.Activities, workflo
 		// burst of 1,000 (README, Load and faults, counts them).
 		MaxConcurrentWorkflowTaskExecutionSize: workflowTasks,
 		MaxConcurrentActivityExecutionSize:     activitySlots,
+		// A task that was not handed over with its start waits for a poll:
+		// with the SDK's two pollers a worker of the split deployment
+		// took a burst's tasks at two polls' round trips, its CPU half
+		// idle. Sixteen, as the load driver's baseline worker has.
+		MaxConcurrentWorkflowTaskPollers: taskPollers,
+		MaxConcurrentActivityTaskPollers: taskPollers,
 		// On stop, let running activities finish and report (a notice sent
 		// but not yet marked sent would otherwise wait out its timeout and
 		// risk a second delivery).
