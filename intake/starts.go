@@ -41,6 +41,7 @@ func (s *Service) StartInBackground(workers, queue int) (stop func(ctx context.C
 		return func(context.Context) {}
 	}
 	q := &startQueue{cases: make(chan models.Case, max(queue, 0))}
+	gate := &intakeGate{}
 	drain, cancelDrain := context.WithCancel(context.Background())
 	for range workers {
 		q.wg.Add(1)
@@ -50,14 +51,14 @@ func (s *Service) StartInBackground(workers, queue int) (stop func(ctx context.C
 				if drain.Err() != nil {
 					continue // the reconciler starts it
 				}
-				s.intake.wait(drain, intakeFirstMax)
+				gate.wait(drain, intakeFirstMax)
 				ctx, cancel := context.WithTimeout(drain, startTimeout)
 				s.startLogged(ctx, c)
 				cancel()
 			}
 		}()
 	}
-	s.starts = q
+	s.starts, s.intake = q, gate
 	return func(ctx context.Context) {
 		q.mu.Lock()
 		q.closed = true

@@ -46,8 +46,8 @@ type Service struct {
 	// after the answer.
 	starts *startQueue
 	// intake counts the reports being stored, which go before the
-	// background starts (intakeGate).
-	intake intakeGate
+	// background starts (intakeGate; set with starts).
+	intake *intakeGate
 }
 
 // Created is the answer to an accepted report.
@@ -93,7 +93,7 @@ const categoryByReporter = "report: the category the reporter chose"
 // submitOnce is SubmitOnce recording how the category was chosen
 // (categoryBy; "" for the reporter's own choice).
 func (s *Service) submitOnce(ctx context.Context, r models.ReportRequest, d Dedup, categoryBy string) (Created, error) {
-	if s.starts != nil {
+	if s.intake != nil {
 		s.intake.enter()
 		defer s.intake.leave()
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/abusedesk/abusedesk/internal/testenv"
 	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/workflows"
 )
 
 // TestReportValidation: every invalid report is refused with every problem
@@ -188,16 +189,22 @@ func TestIdempotencyKey(t *testing.T) {
 	env.WaitCase(other.CaseID, caseWait, closed)
 	require.Equal(t, 3, caseCount(t, env))
 
-	// One workflow per case: one run of AbuseCase:<id>.
+	// One workflow per case: one run of AbuseCase:<id>, of the type new
+	// cases start as, which asks no version of the changes it pins: no
+	// version marker, no TemporalChangeVersion upsert.
 	for _, id := range []string{first.CaseID, got[0].CaseID, other.CaseID} {
 		it := env.App.Temporal.GetWorkflowHistory(t.Context(), "AbuseCase:"+id, "", false, 0)
 		starts := 0
 		for it.HasNext() {
 			ev, err := it.Next()
 			require.NoError(t, err)
-			if ev.GetWorkflowExecutionStartedEventAttributes() != nil {
+			if a := ev.GetWorkflowExecutionStartedEventAttributes(); a != nil {
 				starts++
+				require.Equal(t, workflows.WorkflowCase2, a.GetWorkflowType().GetName(), id)
 			}
+			require.NotEqual(t, "Version", ev.GetMarkerRecordedEventAttributes().GetMarkerName(), id)
+			require.NotContains(t, ev.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields(),
+				"TemporalChangeVersion", id)
 		}
 		require.Equal(t, 1, starts, id)
 	}

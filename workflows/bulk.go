@@ -145,7 +145,7 @@ func sendNotice(ctx workflow.Context, caseID string, ttl time.Duration, in activ
 func (s *caseState) forwardBulk(ctx workflow.Context, targets []activities.Target, toOperator bool) (string, error) {
 	batches := batchTargets(targets, BulkBatchSize)
 	batchID := BatchWorkflowID
-	if workflow.GetVersion(ctx, changeBatchIDPrefix, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if getVersion(ctx, changeBatchIDPrefix, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		batchID = legacyBatchWorkflowID
 	}
 	sel := workflow.NewSelector(ctx)

@@ -36,7 +36,7 @@ func (s *caseState) watchCopyrightCompletion(ctx workflow.Context, targets []act
 	if !s.in.CopyrightIncomplete || !toOperator || completedBefore || len(targets) == 0 {
 		return
 	}
-	if workflow.GetVersion(ctx, changeCopyrightCompletion, workflow.DefaultVersion, 1) != 1 {
+	if getVersion(ctx, changeCopyrightCompletion, workflow.DefaultVersion, 1) != 1 {
 		return
 	}
 	s.copyright.watching = true

@@ -93,6 +93,7 @@ func newHarness(t *testing.T) *harness {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: WorkflowCase})
+	env.RegisterWorkflowWithOptions(CaseWorkflow2, workflow.RegisterOptions{Name: WorkflowCase2})
 	env.RegisterWorkflowWithOptions(TerminationReview, workflow.RegisterOptions{Name: WorkflowTerminationReview})
 	// Registered by their stable names, as the worker does.
 	activities.Register(env, &activities.Activities{})
@@ -245,8 +246,14 @@ func (h *harness) mitigationChild(ctx workflow.Context, in MitigationInput) (Mit
 
 // start runs a case to its end (or until the test's callbacks stop it).
 func (h *harness) start(in CaseInput) {
+	h.startAs(WorkflowCase2, in)
+}
+
+// startAs starts the case as a workflow of the type given (WorkflowCase:
+// a case started before WorkflowCase2, pinned.go).
+func (h *harness) startAs(workflowType string, in CaseInput) {
 	h.install()
-	h.env.ExecuteWorkflow(WorkflowCase, in)
+	h.env.ExecuteWorkflow(workflowType, in)
 }
 
 // at runs fn on the workflow clock, d after the start.

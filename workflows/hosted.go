@@ -113,8 +113,8 @@ func (s *caseState) askReporter(ctx workflow.Context, d Decision) (bool, error) 
 // violates disables access, records the strike, notifies the operator and
 // the reporter, then waits on the operator.
 func (s *caseState) violates(ctx workflow.Context, targets []activities.Target, objects []string, d Decision) error {
-	s.everyTarget = workflow.GetVersion(ctx, changeNoticeEveryTarget, workflow.DefaultVersion, 1) == 1
-	s.oneDeadline = workflow.GetVersion(ctx, changeOneOperatorDeadline, workflow.DefaultVersion, 1) == 1
+	s.everyTarget = getVersion(ctx, changeNoticeEveryTarget, workflow.DefaultVersion, 1) == 1
+	s.oneDeadline = getVersion(ctx, changeOneOperatorDeadline, workflow.DefaultVersion, 1) == 1
 	csam := s.in.Category == models.CategoryCSAM
 	if !csam {
 		if err := s.objects(ctx, activities.ActDisableObjects, "disable", objects, d.Clause); err != nil {

@@ -137,7 +137,7 @@ func (s *caseState) endMitigations(ctx workflow.Context, reason string) {
 // mitigateViolation starts the content_disabled mitigations of a violates
 // decision (behind changeMitigationRecords).
 func (s *caseState) mitigateViolation(ctx workflow.Context, targets []activities.Target, d Decision) error {
-	s.mitigations.on = workflow.GetVersion(ctx, changeMitigationRecords, workflow.DefaultVersion, 1) == 1
+	s.mitigations.on = getVersion(ctx, changeMitigationRecords, workflow.DefaultVersion, 1) == 1
 	if !s.mitigations.on {
 		return nil
 	}

@@ -15,6 +15,9 @@ import (
 // break a running case or a replay, so everything is registered by these.
 const (
 	WorkflowCase = "AbuseCase"
+	// WorkflowCase2 is the type new cases start as: the case workflow
+	// with its changes until now pinned (CaseWorkflow2, pinned.go).
+	WorkflowCase2 = "AbuseCase2"
 
 	QueryStatus = "status"
 

@@ -60,7 +60,7 @@ type ncseiClock struct {
 // changeNCSEIClock), from the report's receipt.
 func (s *caseState) startNCSEIClock(ctx workflow.Context, targets []activities.Target) {
 	if s.in.Category != models.CategoryNCSEI ||
-		workflow.GetVersion(ctx, changeNCSEIClock, workflow.DefaultVersion, 1) != 1 {
+		getVersion(ctx, changeNCSEIClock, workflow.DefaultVersion, 1) != 1 {
 		return
 	}
 	received := s.in.ReceivedAt

@@ -30,7 +30,7 @@ func isNetworkCase(targets []activities.Target) bool {
 // account whose domains name it as their origin, once per account with
 // its domains named, and closes the case forwarded, as a CDN case does.
 func (s *caseState) network(ctx workflow.Context) error {
-	if workflow.GetVersion(ctx, changeNetworkCases, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if getVersion(ctx, changeNetworkCases, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return s.notOurCustomer(ctx) // no history took this path before the change
 	}
 	lead := s.targets[0]

@@ -62,9 +62,63 @@ func TestRecordLocalNoticeHistories(t *testing.T) {
 	save(t, c, "cdn-batch-close-fallback", workflows.CaseWorkflowID(in.CaseID))
 }
 
+// TestRecordCase2Histories records cases started as WorkflowCase2, the
+// type new cases start as (pinned.go: no version markers):
+//
+//	ABUSEDESK_RECORD=1 go test -tags record -count=1 -run TestRecordCase2Histories ./workflows/
+//
+// A CDN case closed by its batch, one whose batch failed and whose notices
+// went out one by one, and a hosted case on two domains that nobody
+// answers (the operator deadline, the removal, the strikes).
+func TestRecordCase2Histories(t *testing.T) {
+	if os.Getenv("ABUSEDESK_RECORD") != "1" {
+		t.Skip("set ABUSEDESK_RECORD=1 to record the WorkflowCase2 histories into testdata/")
+	}
+	c := recordingClient(t)
+	cdn := activities.ClassifyResult{URLCount: 1, Targets: []activities.Target{{
+		Domain: "shop.example", AccountID: "acct-shop", Service: models.ServiceCDN, Services: []string{"cdn"}, URLCount: 1,
+		Provider: activities.Provider{Name: "Origin Hosting", AbuseEmail: "abuse@origin.example", OriginIP: "203.0.113.7", Found: true},
+	}}}
+	in := workflows.CaseInput{CaseID: "Crec2cdn", Category: models.CategoryPhishing, ForwardToOperator: true,
+		Timers: workflows.Timers{NoticeTokenTTL: time.Hour}}
+	runWithAs(t, c, workflows.WorkflowCase2, cdn, nil, in)
+	save(t, c, "case2-cdn", workflows.CaseWorkflowID(in.CaseID))
+
+	var mu sync.Mutex
+	failed := map[string]bool{}
+	in.CaseID = "Crec2cdnfallback"
+	runWithAs(t, c, workflows.WorkflowCase2, cdn, func(step string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.HasPrefix(step, "host-forward:") && !failed[step] {
+			failed[step] = true
+			return errors.New("451 4.3.0 relay busy")
+		}
+		return nil
+	}, in)
+	save(t, c, "case2-cdn-fallback", workflows.CaseWorkflowID(in.CaseID))
+
+	hosted := activities.ClassifyResult{URLCount: 2, Targets: []activities.Target{
+		hostedTarget("a.example", "acct-a", "obj-a"), hostedTarget("b.example", "acct-b", "obj-b")}}
+	timers := workflows.Timers{OperatorReminderAfter: 2 * time.Second, OperatorResponseWindow: 8 * time.Second,
+		ReporterInfoWindow: 30 * time.Second, NoticeTokenTTL: time.Hour, WhoisCorrectionWindow: 4 * time.Second,
+		DisputeReviewWindow: time.Hour}
+	runActsAs(t, c, workflows.WorkflowCase2, withMitigationStandIns(standIns(hosted)), func(id string) {
+		waitStatus(t, c, id, models.StatusAwaitingAnalyst)
+		decide(t, c, id, workflows.Decision{Verdict: workflows.VerdictViolates, Clause: "malware", Reason: "breaches the terms"})
+	}, workflows.CaseInput{CaseID: "Crec2hosted", Category: models.CategoryMalware, Timers: timers})
+	save(t, c, "case2-hosted-no-answer", workflows.CaseWorkflowID("Crec2hosted"))
+}
+
 // runWith runs one CDN case with a notice stand-in that first asks fail
 // (nil: never fails).
 func runWith(t *testing.T, c client.Client, classify activities.ClassifyResult, fail func(step string) error, in workflows.CaseInput) {
+	runWithAs(t, c, workflows.WorkflowCase, classify, fail, in)
+}
+
+// runWithAs is runWith with the case started as a workflow of the type
+// given.
+func runWithAs(t *testing.T, c client.Client, workflowType string, classify activities.ClassifyResult, fail func(step string) error, in workflows.CaseInput) {
 	acts := standIns(classify)
 	acts[activities.ActSendNotice] = func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
 		if fail != nil {
@@ -87,6 +141,6 @@ func runWith(t *testing.T, c client.Client, classify activities.ClassifyResult, 
 		r.Closed = b.Close != nil
 		return r, nil
 	}
-	res := runActs(t, c, acts, func(string) {}, in)
+	res := runActsAs(t, c, workflowType, acts, func(string) {}, in)
 	require.Equal(t, models.OutcomeForwarded, res.Outcome)
 }

@@ -109,13 +109,19 @@ func run(t *testing.T, c client.Client, classify activities.ClassifyResult, driv
 // runActs is run with the activities given (stand-ins by name); it
 // answers how the case ended.
 func runActs(t *testing.T, c client.Client, acts map[string]any, drive func(id string), in workflows.CaseInput) workflows.CaseResult {
+	return runActsAs(t, c, workflows.WorkflowCase, acts, drive, in)
+}
+
+// runActsAs is runActs with the case started as a workflow of the type
+// given.
+func runActsAs(t *testing.T, c client.Client, workflowType string, acts map[string]any, drive func(id string), in workflows.CaseInput) workflows.CaseResult {
 	defer startStandIns(t, c, acts)()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	id := workflows.CaseWorkflowID(in.CaseID)
 	wr, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: recordQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SACaseCategory.ValueSet(string(in.Category)))},
-		workflows.WorkflowCase, in)
+		workflowType, in)
 	require.NoError(t, err)
 	drive(id)
 	var res workflows.CaseResult

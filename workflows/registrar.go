@@ -40,7 +40,7 @@ func (r *registrarCase) step(base string, d activities.Target) string {
 // only on domain-level concerns.
 func (s *caseState) registrar(ctx workflow.Context, targets []activities.Target) error {
 	r := &registrarCase{caseState: s, domains: targets}
-	r.perDomain = workflow.GetVersion(ctx, changeRegistrarAllDomains, workflow.DefaultVersion, 1) == 1
+	r.perDomain = getVersion(ctx, changeRegistrarAllDomains, workflow.DefaultVersion, 1) == 1
 	if !r.perDomain {
 		r.domains = targets[:1]
 	}

@@ -75,7 +75,7 @@ func (s *caseState) run(ctx workflow.Context) error {
 // with versionNoticeBatch, right after, where a CDN case sends it with its
 // forwards and is carried to its close here (done).
 func (s *caseState) classify(ctx workflow.Context) (done bool, err error) {
-	v := workflow.GetVersion(ctx, changeLocalNotices, workflow.DefaultVersion, versionBatchClose)
+	v := getVersion(ctx, changeLocalNotices, workflow.DefaultVersion, versionBatchClose)
 	s.localNotices, s.batchNotices, s.batchClose = v >= 1, v >= versionNoticeBatch, v >= versionBatchClose
 	var receipt workflow.Future
 	if !s.batchNotices {
@@ -122,7 +122,7 @@ func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target
 	toOperator := !s.in.Category.NeverForwarded() &&
 		(s.in.Category.AlwaysForwarded() || s.in.ForwardToOperator)
 	if len(targets) > BulkInlineMax &&
-		workflow.GetVersion(ctx, changeBulkFanOut, workflow.DefaultVersion, 1) == 1 {
+		getVersion(ctx, changeBulkFanOut, workflow.DefaultVersion, 1) == 1 {
 		summary, err := s.forwardBulk(ctx, targets, toOperator)
 		if err != nil {
 			return err
