@@ -74,7 +74,8 @@ type Options struct {
 	// (tests).
 	TemporalDynamicConfig map[string]any
 	// ServerTemporal, when set, wraps the Temporal client of the HTTP
-	// server (tests inject failing signals).
+	// server and its intake (tests inject failing signals, or starts
+	// without eager dispatch).
 	ServerTemporal func(client.Client) client.Client
 }
 
@@ -173,7 +174,7 @@ func (a *App) buildCore(opt Options) error {
 		return err
 	}
 	a.Acts.Journal = statementJournal{next: auditJournal{}}
-	a.Intake = &intake.Service{DB: a.DB, Engine: desk.Temporal{Client: a.Temporal}, TaskQueue: cfg.TaskQueue, Timers: Timers(cfg),
+	a.Intake = &intake.Service{DB: a.DB, Engine: desk.Temporal{Client: a.serverTemporal(opt)}, TaskQueue: cfg.TaskQueue, Timers: Timers(cfg),
 		PublicURL: cfg.PublicURL, Secret: a.Acts.TokenSecret, Log: a.Log, OwnProvider: cfg.ProviderName}
 	return nil
 }

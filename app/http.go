@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"go.temporal.io/sdk/client"
 
 	"github.com/abusedesk/abusedesk/codec"
 	"github.com/abusedesk/abusedesk/desk"
@@ -13,14 +14,20 @@ import (
 	"github.com/abusedesk/abusedesk/server"
 )
 
+// serverTemporal is the Temporal client of the HTTP server and its intake:
+// opt.ServerTemporal's wrapping of the app's, when set.
+func (a *App) serverTemporal(opt Options) client.Client {
+	if opt.ServerTemporal != nil {
+		return opt.ServerTemporal(a.Temporal)
+	}
+	return a.Temporal
+}
+
 // buildDesk builds the use cases the front ends share. Its Temporal client
 // is the one of opt.ServerTemporal when set (tests inject failures there).
 func (a *App) buildDesk(opt Options) *desk.Desk {
 	cfg := a.Cfg
-	tc := a.Temporal
-	if opt.ServerTemporal != nil {
-		tc = opt.ServerTemporal(tc)
-	}
+	tc := a.serverTemporal(opt)
 	return &desk.Desk{Cfg: cfg, DB: a.DB, Engine: desk.Temporal{Client: tc, TaskQueue: cfg.TaskQueue}, Intake: a.Intake,
 		Links: links.Links{PublicURL: cfg.PublicURL, Secret: []byte(cfg.TokenSecret)}, Log: a.Log,
 		Journal: auditJournal{}, Archive: desk.StoreArchive{DB: a.DB}, Decoder: codec.HistoryDecoder{Ring: a.KeyRing},
