@@ -112,6 +112,9 @@ func Start(ctx context.Context, cfg *config.Config, opt Options) (_ *App, err er
 			return nil, err
 		}
 	}
+	if a.Role == RoleWorker && cfg.WorkerStartsCases {
+		a.startClaims()
+	}
 	// 6. The front ends (use cases, JSON API and pages, email intake) and
 	// their background jobs.
 	if a.Role != RoleWorker {
@@ -175,7 +178,10 @@ func (a *App) buildCore(opt Options) error {
 	}
 	a.Acts.Journal = statementJournal{next: auditJournal{}}
 	a.Intake = &intake.Service{DB: a.DB, Engine: desk.Temporal{Client: a.serverTemporal(opt)}, TaskQueue: cfg.TaskQueue, Timers: Timers(cfg),
-		PublicURL: cfg.PublicURL, Secret: a.Acts.TokenSecret, Log: a.Log, OwnProvider: cfg.ProviderName}
+		PublicURL: cfg.PublicURL, Secret: a.Acts.TokenSecret, Log: a.Log, OwnProvider: cfg.ProviderName,
+		// A server without a worker leaves the starts to the workers
+		// (ClaimStarts), whose starts are eager.
+		DeferStarts: a.Role == RoleServer && cfg.WorkerStartsCases}
 	return nil
 }
 
@@ -196,12 +202,9 @@ func (a *App) startFrontEnds(opt Options) error {
 	}
 	// Stops run in reverse: HTTP and mail intake stop taking reports
 	// before the start queue drains.
-	stopStarts := a.Intake.StartInBackground(a.Cfg.IntakeStarters, intakeStartQueue)
-	a.AddStop(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		stopStarts(ctx)
-	})
+	if !a.Intake.DeferStarts {
+		a.startQueue()
+	}
 	if err := a.startHTTP(); err != nil {
 		return err
 	}
@@ -252,6 +255,34 @@ func (a *App) reconcile(ctx context.Context) {
 	} else if n > 0 {
 		a.Log.Info("started workflows of stored orders", "count", n)
 	}
+}
+
+// startQueue starts the intake's start queue (intake_starters), drained
+// for up to 10 s at Stop.
+func (a *App) startQueue() {
+	stopStarts := a.Intake.StartInBackground(a.Cfg.IntakeStarters, intakeStartQueue)
+	a.AddStop(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		stopStarts(ctx)
+	})
+}
+
+// claimPoll is how often a worker process looks for cases a server left it
+// to start (worker_starts_cases), when the last look found fewer than a
+// batch.
+const claimPoll = 100 * time.Millisecond
+
+// startClaims makes a worker process start the cases the split
+// deployment's server stores (intake.Service.ClaimStarts). Stops run in
+// reverse: the claims stop, then the queue drains, then the worker stops.
+func (a *App) startClaims() {
+	a.startQueue()
+	a.every(claimPoll, func(ctx context.Context) {
+		if _, err := a.Intake.ClaimStarts(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("claiming cases to start failed; the next look tries again", "err", err)
+		}
+	})
 }
 
 // intakeStartQueue is how many stored reports may wait for their workflow's

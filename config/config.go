@@ -81,6 +81,9 @@ type Config struct {
 	// IntakeStarters start stored reports' workflows after the answer
 	// (0: in the request).
 	IntakeStarters int
+	// WorkerStartsCases: in the split deployment the workers start the
+	// cases the server stores (intake.Service.DeferStarts, ClaimStarts).
+	WorkerStartsCases bool
 
 	OperatorReminderAfter  time.Duration
 	OperatorResponseWindow time.Duration
@@ -294,6 +297,7 @@ func (r *reader) process(c *Config) {
 	c.WorkerWorkflowTasks = v.GetInt("worker_workflow_tasks")
 	c.WorkerActivities = v.GetInt("worker_activities")
 	c.IntakeStarters = v.GetInt("intake_starters")
+	c.WorkerStartsCases = r.boolean("worker_starts_cases")
 	c.HostingStrikeWindow = r.dur("hosting_strike_window")
 	c.TokenSecret = v.GetString("token_secret")
 	c.PayloadKeys = v.GetString("payload_keys")

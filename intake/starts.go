@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/abusedesk/abusedesk/models"
+	"github.com/abusedesk/abusedesk/store"
 )
 
 // startTimeout bounds one background start of a case's workflow.
@@ -155,4 +156,36 @@ func (g *intakeGate) wait(ctx context.Context, max time.Duration) {
 	case <-t.C:
 	case <-ctx.Done():
 	}
+}
+
+// claimBatch is how many stored cases ClaimStarts claims at a time.
+const claimBatch = 32
+
+// ClaimStarts starts, from a worker process, the workflows of the cases a
+// server with DeferStarts stored: it claims them (store.ClaimUnstarted),
+// oldest first, claimBatch at a time while it finds that many, and hands
+// them to the start queue (StartInBackground), or starts them itself when
+// there is none or it is full. Its client is the worker's, so each start
+// hands the case's first workflow task to this process (eager dispatch).
+// It returns how many it claimed; a claim that fails is retried on the
+// next call, and a claimed case this process dies before starting is
+// started by the reconciler.
+func (s *Service) ClaimStarts(ctx context.Context) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		cs, err := store.ClaimUnstarted(ctx, s.DB, time.Now().UTC(), claimBatch)
+		if err != nil {
+			return total, err
+		}
+		for _, c := range cs {
+			if !s.enqueueStart(c) {
+				s.startLogged(ctx, c)
+			}
+		}
+		total += len(cs)
+		if len(cs) < claimBatch {
+			break
+		}
+	}
+	return total, nil
 }

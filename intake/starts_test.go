@@ -2,10 +2,12 @@ package intake_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/abusedesk/abusedesk/intake"
@@ -145,4 +147,59 @@ func TestStartsWaitForTheIntake(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return g.count() == 2 }, 5*time.Second, 10*time.Millisecond,
 		"a start waits for the intake at most a quarter second")
+}
+
+// A split deployment's server stores cases without starting them
+// (DeferStarts); a worker process claims and starts them (ClaimStarts),
+// each once, through its start queue. A case the storing process starts
+// itself is stored claimed and never claimed again.
+func TestWorkersStartTheDeferredCases(t *testing.T) {
+	server, tc, db := newService(t, nil)
+	server.DeferStarts = true
+	ctx := context.Background()
+
+	deferred, err := server.Submit(ctx, phishingReport("deferred"), "")
+	require.NoError(t, err)
+	tc.AssertNotCalled(t, "ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything)
+	var row models.Case
+	require.NoError(t, db.First(&row, "id = ?", deferred.CaseID).Error)
+	require.Nil(t, row.StartClaimedAt, "left to the workers")
+	require.Equal(t, models.StatusReceived, row.Status)
+
+	// A case the storing process starts: claimed at intake.
+	own := *server
+	own.DeferStarts = false
+	started, err := own.Submit(ctx, phishingReport("own"), "")
+	require.NoError(t, err)
+	var ownRow models.Case
+	require.NoError(t, db.First(&ownRow, "id = ?", started.CaseID).Error)
+	require.NotNil(t, ownRow.StartClaimedAt)
+
+	worker, _, _ := newService(t, nil)
+	worker.DB = db
+	g := &gatedStarter{gate: make(chan struct{})}
+	close(g.gate)
+	worker.Engine = g
+	stop := worker.StartInBackground(2, 8)
+	defer stop(ctx)
+	n, err := worker.ClaimStarts(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Eventually(t, func() bool { return g.count() == 1 }, 5*time.Second, 5*time.Millisecond)
+	g.mu.Lock()
+	require.Equal(t, []string{deferred.CaseID}, g.started)
+	g.mu.Unlock()
+	n, err = worker.ClaimStarts(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "claimed once")
+
+	// More than a batch: one call claims them all, in batches.
+	for i := 0; i < 70; i++ {
+		_, err := server.Submit(ctx, phishingReport(fmt.Sprintf("bulk-%d", i)), "")
+		require.NoError(t, err)
+	}
+	n, err = worker.ClaimStarts(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 70, n)
+	require.Eventually(t, func() bool { return g.count() == 71 }, 10*time.Second, 10*time.Millisecond)
 }

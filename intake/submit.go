@@ -41,6 +41,11 @@ type Service struct {
 	// one of its networks is ours even when no customer names it as an
 	// origin (network.go). Empty: only customers' origin IPs match.
 	OwnProvider string
+	// DeferStarts leaves the workflows of stored cases to the workers
+	// (ClaimStarts): the split deployment's server, which runs no worker,
+	// so its own starts could never hand a first task over eagerly. The
+	// case is answered once stored, as with a start queue.
+	DeferStarts bool
 
 	// starts, when set (StartInBackground), starts stored cases' workflows
 	// after the answer.
@@ -121,6 +126,10 @@ func (s *Service) submitOnce(ctx context.Context, r models.ReportRequest, d Dedu
 		rows[i] = models.CaseURL{CaseID: c.ID, Seq: i, URL: u.URL, Host: u.Host}
 	}
 	subs := submissionRows(d, c.ID)
+	if !s.DeferStarts {
+		claimed := c.CreatedAt
+		c.StartClaimedAt = &claimed
+	}
 	if err := store.CreateCase(ctx, s.DB, &c, rows, subs); err != nil {
 		if d.Key != "" && store.IsUniqueViolation(err) {
 			// A concurrent submission with the same key won.
@@ -131,7 +140,7 @@ func (s *Service) submitOnce(ctx context.Context, r models.ReportRequest, d Dedu
 		return Created{}, fmt.Errorf("%w: store case: %v", ErrUnavailable, err)
 	}
 	s.keepNCSEI(ctx, c.ID, &r)
-	if !s.enqueueStart(c) {
+	if !s.DeferStarts && !s.enqueueStart(c) {
 		s.startLogged(ctx, c)
 	}
 	return s.created(c.ID, token, false), nil

@@ -87,9 +87,13 @@ type Case struct {
 	IdempotencyKey       *string    `gorm:"uniqueIndex"`
 	NextDeadline         *time.Time `gorm:"index:idx_cases_queue,priority:2"`
 	WorkflowStarted      bool
-	CreatedAt            time.Time `gorm:"index"`
-	UpdatedAt            time.Time
-	ClosedAt             *time.Time
+	// StartClaimedAt: when the process that starts the case's workflow
+	// took it; nil while a worker may still claim it (a split
+	// deployment's server stores cases unclaimed: store.ClaimUnstarted).
+	StartClaimedAt *time.Time
+	CreatedAt      time.Time `gorm:"index"`
+	UpdatedAt      time.Time
+	ClosedAt       *time.Time
 
 	// CategoryBy says how the category was chosen (a mail's format, its
 	// recipient, its subject, or the default), for the analyst.

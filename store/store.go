@@ -136,6 +136,7 @@ var migrations = []migration{
 	{23, "orders from authorities", migrateOrders},
 	{24, "content hash of hosted objects (identical copies)", migrateContentHash},
 	{25, "emergency cases, queue ranks and referrals to authorities (DSA Art. 18)", migrateThreat},
+	{26, "cases a worker claims to start (the split deployment's starts)", migrateStartClaims},
 }
 
 // OpenCases is the condition that selects open cases, as literal SQL.
