@@ -156,7 +156,14 @@ func (a *App) dial(ctx context.Context) error {
 
 // startWorker registers the workflows and activities and starts polling.
 func (a *App) startWorker() error {
-	a.Worker = worker.New(a.Temporal, a.Cfg.TaskQueue, a.Acts, a.Cfg.WorkerWorkflowTasks, a.Cfg.WorkerActivities)
+	w, slots, err := worker.New(a.Temporal, a.Cfg.TaskQueue, a.Acts, a.Cfg.WorkerWorkflowTasks, a.Cfg.WorkerActivities)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	a.Worker = w
+	// The intake's starts (and a worker's claimed starts) wait for a
+	// free slot, so each hands its first task to this worker.
+	a.Intake.Admit = slots.WaitFree
 	if err := a.Worker.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}

@@ -41,7 +41,7 @@ var Keys = append([]Key{
 	{"bounce_local_part", "bounces", "local part of the VERP envelope sender of notices, <bounce_local_part>+<notice id>@<domain of smtp_from>; delivery status notifications to it must reach the email intake"},
 	{"max_body_bytes", 4 << 20, "largest accepted request body (a 10,000-URL notice is about 1.1 MB)"},
 	{"log_level", "info", "debug, info, warn or error"},
-	{"worker_workflow_tasks", 256, "workflow tasks a worker runs at once (a CDN case runs whole in one, its notices as local activities, so a task mostly waits on the database; a start that finds a free slot gets its first task eagerly, with the start's answer; measured in README 'Load and faults')"},
+	{"worker_workflow_tasks", 32, "workflow tasks a worker runs at once (a CDN case runs whole in one, its notices as local activities, so a task mostly waits on the database); the intake waits for a free one before each start, so the start hands it the case's first task (eager); measured in README 'Load and faults'"},
 	{"worker_starts_cases", true, "split deployment: the workers start the workflows of the cases the HTTP server (abusedesk server, which runs no worker) stores, so each start hands its first workflow task to the worker that made it (eager); false: the server starts them, every first task through the task queue"},
 	{"intake_starters", 32, "goroutines that start the workflows of stored reports after the 202 (the intake's outbox; a full queue of 1,024 makes a request start its own case, a crash leaves the rest to the reconciler); 0: each request starts its case before answering"},
 	{"worker_activities", 200, "activities a worker runs at once (notices, lookups: mostly waiting on the network)"},

@@ -53,6 +53,9 @@ func (s *Service) StartInBackground(workers, queue int) (stop func(ctx context.C
 					continue // the reconciler starts it
 				}
 				gate.wait(drain, intakeFirstMax)
+				if s.Admit != nil && s.Admit(drain) != nil {
+					continue // stopping: the reconciler starts it
+				}
 				ctx, cancel := context.WithTimeout(drain, startTimeout)
 				s.startLogged(ctx, c)
 				cancel()

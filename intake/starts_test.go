@@ -203,3 +203,29 @@ func TestWorkersStartTheDeferredCases(t *testing.T) {
 	require.Equal(t, 70, n)
 	require.Eventually(t, func() bool { return g.count() == 71 }, 10*time.Second, 10*time.Millisecond)
 }
+
+// A background start waits for Admit (a free workflow-task slot in this
+// process), so the start hands the case's first task to this worker.
+func TestStartsWaitForASlot(t *testing.T) {
+	s, _, _ := newService(t, nil)
+	g := &gatedStarter{gate: make(chan struct{})}
+	close(g.gate)
+	s.Engine = g
+	free := make(chan struct{})
+	s.Admit = func(ctx context.Context) error {
+		select {
+		case <-free:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	stop := s.StartInBackground(1, 4)
+	defer stop(context.Background())
+	_, err := s.Submit(context.Background(), phishingReport("slot"), "")
+	require.NoError(t, err, "answered while no slot is free")
+	time.Sleep(100 * time.Millisecond)
+	require.Zero(t, g.count(), "no start without a free slot")
+	close(free)
+	require.Eventually(t, func() bool { return g.count() == 1 }, 5*time.Second, 5*time.Millisecond)
+}

@@ -46,6 +46,10 @@ type Service struct {
 	// so its own starts could never hand a first task over eagerly. The
 	// case is answered once stored, as with a start queue.
 	DeferStarts bool
+	// Admit, when set, is waited for before each background start: the
+	// worker this process runs has a free workflow-task slot, so the
+	// start hands it the case's first task (worker.Slots.WaitFree).
+	Admit func(ctx context.Context) error
 
 	// starts, when set (StartInBackground), starts stored cases' workflows
 	// after the answer.

@@ -29,31 +29,53 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.ReferralWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowReferral})
 }
 
-// taskPollers is a worker's workflow-task pollers, and its activity-task
-// pollers.
-const taskPollers = 16
+// workflowTaskPollers and activityTaskPollers are a worker's pollers. A
+// workflow-task poller holds a slot while it polls, so they are few: most
+// first tasks come with their start (Slots); the rest (timers, answers,
+// decisions) wait for a poll. Activities poll with as many as the load
+// driver's baseline worker does.
+const (
+	workflowTaskPollers = 4
+	activityTaskPollers = 16
+)
 
-// New returns a worker on taskQueue running every workflow and activity.
-// workflowTasks and activities are its concurrent slots (config keys
-// worker_workflow_tasks and worker_activities).
-func New(c client.Client, taskQueue string, acts *activities.Activities, workflowTasks, activitySlots int) sdkworker.Worker {
+// localActivitySlots and nexusSlots are the SDK's defaults.
+const (
+	localActivitySlots = 1000
+	nexusSlots         = 1000
+)
+
+// New returns a worker on taskQueue running every workflow and activity,
+// and its workflow-task slots. workflowTasks and activities are its
+// concurrent slots (config keys worker_workflow_tasks and
+// worker_activities).
+func New(c client.Client, taskQueue string, acts *activities.Activities, workflowTasks, activitySlots int) (sdkworker.Worker, *Slots, error) {
+	slots, err := NewSlots(workflowTasks)
+	if err != nil {
+		return nil, nil, err
+	}
+	fixed := func(n int) sdkworker.SlotSupplier {
+		s, _ := sdkworker.NewFixedSizeSlotSupplier(n) // n > 0: never an error
+		return s
+	}
+	tuner, err := sdkworker.NewCompositeTuner(sdkworker.CompositeTunerOptions{
+		WorkflowSlotSupplier:        slots,
+		ActivitySlotSupplier:        fixed(activitySlots),
+		LocalActivitySlotSupplier:   fixed(localActivitySlots),
+		NexusSlotSupplier:           fixed(nexusSlots),
+		SessionActivitySlotSupplier: fixed(activitySlots),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		// A case's workflow task runs its local activities (notices,
 		// classification, status) before it completes, so it mostly waits
-		// on the database. A start from a client this worker shares (the
-		// all-in-one process) gets its first workflow task back with the
-		// start's answer only when a slot is free at that moment; without
-		// one, the task goes through matching and costs a history write
-		// more. The default 256 leaves a slot free for every start of a
-		// burst of 1,000 (README, Load and faults, counts them).
-		MaxConcurrentWorkflowTaskExecutionSize: workflowTasks,
-		MaxConcurrentActivityExecutionSize:     activitySlots,
-		// A task that was not handed over with its start waits for a poll:
-		// with the SDK's two pollers a worker of the split deployment
-		// took a burst's tasks at two polls' round trips, its CPU half
-		// idle. Sixteen, as the load driver's baseline worker has.
-		MaxConcurrentWorkflowTaskPollers: taskPollers,
-		MaxConcurrentActivityTaskPollers: taskPollers,
+		// on the database: the slots bound how many do at once, and the
+		// intake waits for a free one before each start (Slots.WaitFree).
+		Tuner:                            tuner,
+		MaxConcurrentWorkflowTaskPollers: workflowTaskPollers,
+		MaxConcurrentActivityTaskPollers: activityTaskPollers,
 		// On stop, let running activities finish and report (a notice sent
 		// but not yet marked sent would otherwise wait out its timeout and
 		// risk a second delivery).
@@ -61,5 +83,5 @@ func New(c client.Client, taskQueue string, acts *activities.Activities, workflo
 	})
 	RegisterWorkflows(w)
 	activities.Register(w, acts)
-	return w
+	return w, slots, nil
 }
