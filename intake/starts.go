@@ -24,6 +24,9 @@ const intakeFirstMax = 250 * time.Millisecond
 // full queue makes the intake start the case itself, in the request, so a
 // burst is held back by the engine's pace rather than kept in memory.
 type startQueue struct {
+	// owner is the Service whose starters take the cases: a copy of it
+	// (another engine, in tests) starts its own cases itself.
+	owner *Service
 	cases chan models.Case
 	wg    sync.WaitGroup
 	// mu guards closed: a report that arrives while the process stops
@@ -41,7 +44,7 @@ func (s *Service) StartInBackground(workers, queue int) (stop func(ctx context.C
 	if workers < 1 {
 		return func(context.Context) {}
 	}
-	q := &startQueue{cases: make(chan models.Case, max(queue, 0))}
+	q := &startQueue{owner: s, cases: make(chan models.Case, max(queue, 0))}
 	gate := &intakeGate{}
 	drain, cancelDrain := context.WithCancel(context.Background())
 	for range workers {
@@ -84,7 +87,7 @@ func (s *Service) StartInBackground(workers, queue int) (stop func(ctx context.C
 // none, it is full or it is stopping (the caller starts the case).
 func (s *Service) enqueueStart(c models.Case) bool {
 	q := s.starts
-	if q == nil {
+	if q == nil || q.owner != s {
 		return false
 	}
 	q.mu.RLock()

@@ -45,13 +45,12 @@ func Open(databaseURL, dataDir string) (*gorm.DB, error) {
 		path = filepath.Join(dataDir, "abusedesk.db")
 	}
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate"
-	// SQLite parses and plans each statement anew unless it is kept
-	// prepared; keeping the most used ones takes a quarter off a short
-	// statement's time on the one connection every intake and activity
-	// shares (docs/DESIGN.md "Speed"). A schema change by a migration
-	// re-prepares them (sqlite3_prepare_v2). PostgreSQL's driver (pgx)
-	// caches its statements itself.
-	cfg.PrepareStmt, cfg.PrepareStmtMaxSize, cfg.PrepareStmtTTL = true, sqlitePreparedMax, time.Hour
+	// No gorm PrepareStmt here: with the one connection below, a statement
+	// being prepared outside a transaction waits for the connection while
+	// the transaction that holds it waits for that statement to be
+	// prepared (gorm's statement store), until a context deadline ends
+	// it; under a burst of first uses every local activity stalled for its
+	// whole timeout (README, Load and faults).
 	db, err := gorm.Open(sqlite.Open(dsn), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -65,11 +64,6 @@ func Open(databaseURL, dataDir string) (*gorm.DB, error) {
 	sqlDB.SetMaxOpenConns(1)
 	return db, nil
 }
-
-// sqlitePreparedMax bounds the statements kept prepared on SQLite: the
-// least recently used go first, so statements whose text varies (IN lists
-// of every length) cannot grow the cache without end.
-const sqlitePreparedMax = 256
 
 // IsPostgres reports whether db is a PostgreSQL connection.
 func IsPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }
