@@ -37,28 +37,14 @@ func TestRecordLocalNoticeHistories(t *testing.T) {
 		t.Skip("set ABUSEDESK_RECORD=1 to record the CDN notice histories into testdata/")
 	}
 	c := recordingClient(t)
-	cdn := activities.ClassifyResult{URLCount: 1, Targets: []activities.Target{{
-		Domain: "shop.example", AccountID: "acct-shop", Service: models.ServiceCDN, Services: []string{"cdn"}, URLCount: 1,
-		Provider: activities.Provider{Name: "Origin Hosting", AbuseEmail: "abuse@origin.example", OriginIP: "203.0.113.7", Found: true},
-	}}}
+	cdn := recordedCDN()
 	in := workflows.CaseInput{CaseID: "Crecbatchcdn", Category: models.CategoryPhishing, ForwardToOperator: true,
 		Timers: workflows.Timers{NoticeTokenTTL: time.Hour}}
 	runWith(t, c, cdn, nil, in)
 	save(t, c, "cdn-batch-close", workflows.CaseWorkflowID(in.CaseID))
 
-	var mu sync.Mutex
-	failed := map[string]bool{}
-	failHostOnce := func(step string) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if strings.HasPrefix(step, "host-forward:") && !failed[step] {
-			failed[step] = true
-			return errors.New("451 4.3.0 relay busy")
-		}
-		return nil
-	}
 	in.CaseID = "Crecbatchfallback"
-	runWith(t, c, cdn, failHostOnce, in)
+	runWith(t, c, cdn, failHostOnce(), in)
 	save(t, c, "cdn-batch-close-fallback", workflows.CaseWorkflowID(in.CaseID))
 }
 
@@ -75,27 +61,14 @@ func TestRecordCase2Histories(t *testing.T) {
 		t.Skip("set ABUSEDESK_RECORD=1 to record the WorkflowCase2 histories into testdata/")
 	}
 	c := recordingClient(t)
-	cdn := activities.ClassifyResult{URLCount: 1, Targets: []activities.Target{{
-		Domain: "shop.example", AccountID: "acct-shop", Service: models.ServiceCDN, Services: []string{"cdn"}, URLCount: 1,
-		Provider: activities.Provider{Name: "Origin Hosting", AbuseEmail: "abuse@origin.example", OriginIP: "203.0.113.7", Found: true},
-	}}}
+	cdn := recordedCDN()
 	in := workflows.CaseInput{CaseID: "Crec2cdn", Category: models.CategoryPhishing, ForwardToOperator: true,
 		Timers: workflows.Timers{NoticeTokenTTL: time.Hour}}
 	runWithAs(t, c, workflows.WorkflowCase2, cdn, nil, in)
 	save(t, c, "case2-cdn", workflows.CaseWorkflowID(in.CaseID))
 
-	var mu sync.Mutex
-	failed := map[string]bool{}
 	in.CaseID = "Crec2cdnfallback"
-	runWithAs(t, c, workflows.WorkflowCase2, cdn, func(step string) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if strings.HasPrefix(step, "host-forward:") && !failed[step] {
-			failed[step] = true
-			return errors.New("451 4.3.0 relay busy")
-		}
-		return nil
-	}, in)
+	runWithAs(t, c, workflows.WorkflowCase2, cdn, failHostOnce(), in)
 	save(t, c, "case2-cdn-fallback", workflows.CaseWorkflowID(in.CaseID))
 
 	hosted := activities.ClassifyResult{URLCount: 2, Targets: []activities.Target{
@@ -108,6 +81,31 @@ func TestRecordCase2Histories(t *testing.T) {
 		decide(t, c, id, workflows.Decision{Verdict: workflows.VerdictViolates, Clause: "malware", Reason: "breaches the terms"})
 	}, workflows.CaseInput{CaseID: "Crec2hosted", Category: models.CategoryMalware, Timers: timers})
 	save(t, c, "case2-hosted-no-answer", workflows.CaseWorkflowID("Crec2hosted"))
+}
+
+// recordedCDN is the classification of the recorded CDN cases: one CDN
+// customer's domain, its origin's provider found.
+func recordedCDN() activities.ClassifyResult {
+	return activities.ClassifyResult{URLCount: 1, Targets: []activities.Target{{
+		Domain: "shop.example", AccountID: "acct-shop", Service: models.ServiceCDN, Services: []string{"cdn"}, URLCount: 1,
+		Provider: activities.Provider{Name: "Origin Hosting", AbuseEmail: "abuse@origin.example", OriginIP: "203.0.113.7", Found: true},
+	}}}
+}
+
+// failHostOnce is a notice stand-in's fail: the relay refuses each host
+// forward's first attempt.
+func failHostOnce() func(step string) error {
+	var mu sync.Mutex
+	failed := map[string]bool{}
+	return func(step string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.HasPrefix(step, "host-forward:") && !failed[step] {
+			failed[step] = true
+			return errors.New("451 4.3.0 relay busy")
+		}
+		return nil
+	}
 }
 
 // runWith runs one CDN case with a notice stand-in that first asks fail
