@@ -31,6 +31,9 @@ func dynamicConfig(o Options) *liveConfig {
 		// polls between themselves here (README, Load and faults).
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+		// Stated rather than left to the default: searchAttributesSettled
+		// counts on it.
+		dynamicconfig.NamespaceCacheRefreshInterval.Key(): namespaceRefresh,
 	}
 	for k, v := range o.DynamicConfig {
 		dc[dynamicconfig.MakeKey(k)] = v
@@ -75,19 +78,30 @@ func (c *liveConfig) GetValue(key dynamicconfig.Key) []dynamicconfig.Constrained
 
 // searchAttributesSettled turns the forced refresh off: at once when this
 // start added no attribute (every cache was filled after they all existed),
-// else once the attribute caches have expired, so none still holds a list
-// from before the addition.
+// else once every service's namespace cache has refreshed.
 func (c *liveConfig) searchAttributesSettled(added bool) {
 	if !added {
 		c.forceSARefresh.Store(false)
 		return
 	}
-	time.AfterFunc(saCacheLifetime, func() { c.forceSARefresh.Store(false) })
+	time.AfterFunc(saSettle, func() { c.forceSARefresh.Store(false) })
 }
 
-// saCacheLifetime is the server's search attribute cache lifetime
-// (common/searchattribute cacheRefreshInterval, 60 s) plus a margin.
-const saCacheLifetime = 65 * time.Second
+// namespaceRefresh is how often each service re-reads the namespaces
+// (system.namespaceCacheRefreshInterval, the server's default).
+const namespaceRefresh = 2 * time.Second
+
+// saSettle is how long the forced refresh stays on after this start added
+// attributes. With SQL visibility (the only kind this server runs: SQLite
+// or PostgreSQL) an added attribute is an alias in the namespace's config,
+// nothing in the cluster metadata, so the stale copies are the services'
+// namespace caches, which re-read every namespaceRefresh: three of those
+// cover a refresh that was under way when the alias was written. (The
+// cluster's attribute cache lives 60 s, but only its pre-allocated columns
+// are kept there, and those never change.) Forced, every start and upsert
+// reads the namespace and the cluster metadata from the database: a tenth
+// of the server's CPU in a CDN burst.
+const saSettle = 3 * namespaceRefresh
 
 // clusterConfig describes the single local cluster. Its ID is generated and
 // stored on first start; the addresses are updated on every start.

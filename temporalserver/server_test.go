@@ -306,3 +306,50 @@ func TestSQLiteVisibilityFile(t *testing.T) {
 		})
 	}
 }
+
+// upsertWorkflow sets CaseStatus to "closed" and returns.
+func upsertWorkflow(ctx workflow.Context) error {
+	return workflow.UpsertTypedSearchAttributes(ctx, temporal.NewSearchAttributeKeyKeyword("CaseStatus").ValueSet("closed"))
+}
+
+// TestAddedAttributesUsableOnceSettled: a fresh server on PostgreSQL adds
+// its search attributes (SQLite's schema setup registers them with the
+// namespace) and reads them from the store only until every service's
+// namespace cache has the new aliases (saSettle); once that is over, a
+// start that sets one, an upsert and a visibility query by one all work
+// from the caches. A settle shorter than the namespace caches' refresh
+// fails here (the frontend's cache still lacks the alias).
+func TestAddedAttributesUsableOnceSettled(t *testing.T) {
+	url := testPostgresURL()
+	requirePostgres(t, url)
+	dropTestDatabases(t, url)
+	addr, err := FreeAddr()
+	require.NoError(t, err)
+	o := Options{Address: addr, Namespace: "cases", DB: DBPostgres, PostgresURL: url, Retention: testRetention,
+		SearchAttributes: map[string]enumspb.IndexedValueType{
+			"CaseStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "Domain": enumspb.INDEXED_VALUE_TYPE_KEYWORD}}
+	s := startServer(t, o)
+	require.True(t, s.dc.forceSARefresh.Load(), "attributes were added: the refresh is forced at first")
+	require.Eventually(t, func() bool { return !s.dc.forceSARefresh.Load() }, saSettle+5*time.Second, 50*time.Millisecond)
+
+	c := dial(t, s, o.Namespace)
+	w := worker.New(c, testTaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(upsertWorkflow, workflow.RegisterOptions{Name: "TsrvUpsert"})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: "settled-1", TaskQueue: testTaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword("CaseStatus").ValueSet("received"),
+			temporal.NewSearchAttributeKeyKeyword("Domain").ValueSet("example.com")),
+	}, "TsrvUpsert")
+	require.NoError(t, err)
+	require.NoError(t, run.Get(ctx, nil))
+	require.Eventually(t, func() bool {
+		res, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: o.Namespace, Query: `CaseStatus = "closed" AND Domain = "example.com"`})
+		return err == nil && len(res.GetExecutions()) == 1
+	}, 20*time.Second, 100*time.Millisecond)
+}
