@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"gorm.io/gorm"
+
 	"github.com/abusedesk/abusedesk/models"
 )
 
@@ -26,15 +28,10 @@ type HostSource struct {
 // hostSources finds again, for each pass-through website of the case, the
 // hosting provider of its origin the way Classify did (a lookup the RDAP
 // client answers from its cache in the same process). It names no origin
-// IP: the reporter learns the provider and how it was found. networks
-// reads the customer networks (once per notice call: noticeLookups).
-func (a *Activities) hostSources(ctx context.Context, caseID string, networks func() ([]models.Network, error)) ([]HostSource, error) {
-	db := a.DB.WithContext(ctx)
-	var hosts []string
-	if err := db.Model(&models.CaseURL{}).Where("case_id = ?", caseID).Distinct("host").
-		Order("host").Limit(4*maxHostSources+1).Pluck("host", &hosts).Error; err != nil {
-		return nil, err
-	}
+// IP: the reporter learns the provider and how it was found. hosts are the
+// case's distinct URL hosts in order (caseHosts); networks reads the
+// customer networks (once per notice call: noticeLookups).
+func (a *Activities) hostSources(ctx context.Context, hosts []string, networks func() ([]models.Network, error)) ([]HostSource, error) {
 	if len(hosts) > 4*maxHostSources {
 		return nil, nil
 	}
@@ -61,4 +58,13 @@ func (a *Activities) hostSources(ctx context.Context, caseID string, networks fu
 			AbuseEmail: p.AbuseEmail, Source: p.Source, Via: p.Via})
 	}
 	return out, nil
+}
+
+// caseHosts reads the case's distinct URL hosts in order, one more than
+// hostSources takes (so that it can tell a list too long).
+func caseHosts(db *gorm.DB, caseID string) ([]string, error) {
+	var hosts []string
+	err := db.Model(&models.CaseURL{}).Where("case_id = ?", caseID).Distinct("host").
+		Order("host").Limit(4*maxHostSources+1).Pluck("host", &hosts).Error
+	return hosts, err
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
@@ -170,6 +172,12 @@ type noticeLookups struct {
 	// haveNetworks and haveHosts: networkList and hosts are read (either
 	// may be empty).
 	haveNetworks, haveHosts bool
+	// caseRows are the case's first URLs with their hosts, read once
+	// (haveRows) for every URL list and the host list of the call; whole
+	// says they are all of them (at most maxURLsInNotice), else the lists
+	// are read one by one as loadURLs and caseHosts do.
+	caseRows        []models.CaseURL
+	haveRows, whole bool
 }
 
 // recipientKey is what a notice's recipient depends on besides the case.
@@ -239,30 +247,79 @@ func (l *noticeLookups) networks() ([]models.Network, error) {
 }
 
 // caseURLs reads the case's URLs under domain ("" for all) as loadURLs
-// does, and their count.
+// does, and their count: from the case's URLs read once (rows) when they
+// are few enough to be all there.
 func (l *noticeLookups) caseURLs(caseID, domain string) ([]string, int, error) {
 	// One call is about one case: the domain is the key.
 	k := domain
 	if u, ok := l.urls[k]; ok {
 		return u.urls, u.count, nil
 	}
-	var data noticeData
-	if err := l.a.loadURLs(l.db, &data, NoticeInput{CaseID: caseID, Domain: domain}); err != nil {
+	if err := l.rows(caseID); err != nil {
 		return nil, 0, err
 	}
-	l.urls[k] = urlList{urls: data.URLs, count: data.URLCount}
-	return data.URLs, data.URLCount, nil
+	var list urlList
+	if l.whole {
+		for _, u := range l.caseRows {
+			if domain == "" || u.Host == domain || strings.HasSuffix(u.Host, "."+domain) {
+				list.urls = append(list.urls, u.URL)
+			}
+		}
+		list.count = len(list.urls)
+	} else {
+		var data noticeData
+		if err := l.a.loadURLs(l.db, &data, NoticeInput{CaseID: caseID, Domain: domain}); err != nil {
+			return nil, 0, err
+		}
+		list = urlList{urls: data.URLs, count: data.URLCount}
+	}
+	l.urls[k] = list
+	return list.urls, list.count, nil
+}
+
+// rows reads the case's first maxURLsInNotice+1 URLs and their hosts, once.
+func (l *noticeLookups) rows(caseID string) error {
+	if l.haveRows {
+		return nil
+	}
+	var rows []models.CaseURL
+	if err := l.db.Select("url", "host").Where("case_id = ?", caseID).Order("seq").
+		Limit(maxURLsInNotice + 1).Find(&rows).Error; err != nil {
+		return err
+	}
+	l.caseRows, l.whole, l.haveRows = rows, len(rows) <= maxURLsInNotice, true
+	return nil
 }
 
 // hostSources finds where each website's hosting provider was found
 // (Activities.hostSources).
 func (l *noticeLookups) hostSources(caseID string) ([]HostSource, error) {
-	if !l.haveHosts {
-		hosts, err := l.a.hostSources(l.ctx, caseID, l.networks)
-		if err != nil {
+	if l.haveHosts {
+		return l.hosts, nil
+	}
+	if err := l.rows(caseID); err != nil {
+		return nil, err
+	}
+	var hosts []string
+	if l.whole {
+		for _, u := range l.caseRows {
+			hosts = append(hosts, u.Host)
+		}
+		slices.Sort(hosts)
+		hosts = slices.Compact(hosts)
+		if len(hosts) > 4*maxHostSources+1 {
+			hosts = hosts[:4*maxHostSources+1]
+		}
+	} else {
+		var err error
+		if hosts, err = caseHosts(l.db, caseID); err != nil {
 			return nil, err
 		}
-		l.hosts, l.haveHosts = hosts, true
 	}
-	return l.hosts, nil
+	out, err := l.a.hostSources(l.ctx, hosts, l.networks)
+	if err != nil {
+		return nil, err
+	}
+	l.hosts, l.haveHosts = out, true
+	return out, nil
 }

@@ -491,3 +491,51 @@ func TestSendNoticesClosesWithTheOutbox(t *testing.T) {
 		require.True(t, res.Closed, "the retried batch stores and closes")
 	})
 }
+
+// TestBatchURLListsFromOneRead: a batch reads the case's URLs once and
+// derives each notice's list from them: the operator's forward lists the
+// URLs on its domain and its subdomains (not on a name that only ends the
+// same way), the reporter's receipt all of them, the reply the hosting
+// provider of each CDN website. A case with more URLs than a notice lists
+// falls back to the per-list queries: the first maxURLsInNotice (200) in
+// order and the count of the rest.
+func TestBatchURLListsFromOneRead(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		a := &activities.Activities{DB: db}
+		ins := cdnNotices(false)
+		body := func(caseID, step string) string {
+			var n models.Notice
+			require.NoError(t, db.Where("case_id = ? AND step = ?", caseID, step).First(&n).Error)
+			return n.BodyText
+		}
+
+		newCase(t, db, "few", models.CategoryPhishing, "https://evilshop.example/a", "https://www.shop.example/login",
+			"https://pages.example/p", "https://shop.example/x", "https://a.b.shop.example/y")
+		_, err := a.SendNotices(context.Background(), activities.NoticeBatch{CaseID: "few", Notices: ins})
+		require.NoError(t, err)
+		op := body("few", "operator-forward:shop.example")
+		require.Contains(t, op, "Reported URLs (3):\n  - https://www.shop.example/login\n  - https://shop.example/x\n  - https://a.b.shop.example/y\n")
+		require.NotContains(t, op, "evilshop")
+		require.Contains(t, body("few", "host-forward:shop.example"), "Reported URLs (3):")
+		// The websites in the order of their hosts (a.b.shop.example first).
+		require.Contains(t, body("few", "reporter-forwarded"), "How we found the hosting provider:\n"+
+			"  shop.example: Reseller, abuse contact abuse@reseller.example, from our customer records\n"+
+			"  pages.example: unknown: ")
+
+		var many []string
+		for i := range 250 {
+			many = append(many, fmt.Sprintf("https://shop.example/p%03d", i))
+		}
+		many = append(many, "https://pages.example/last")
+		newCase(t, db, "many", models.CategoryPhishing, many...)
+		_, err = a.SendNotices(context.Background(), activities.NoticeBatch{CaseID: "many", Notices: ins})
+		require.NoError(t, err)
+		op = body("many", "operator-forward:shop.example")
+		require.Contains(t, op, "Reported URLs (250):\n  - https://shop.example/p000\n")
+		require.Contains(t, op, "  - https://shop.example/p199\n  ... and 50 more")
+		require.NotContains(t, op, "p200")
+		require.Contains(t, body("many", "reporter-forwarded"), "How we found the hosting provider:\n"+
+			"  pages.example: unknown: no network we know of and no RDAP answer covers its origin\n"+
+			"  shop.example: Reseller, abuse contact abuse@reseller.example, from our customer records\n")
+	})
+}

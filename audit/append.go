@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // NewEntry is what a caller records. Actor names who acted without personal
@@ -189,22 +188,20 @@ func insertEntries(tx *gorm.DB, es []Entry) error {
 }
 
 // lockHead reads the Head row and holds a write lock on it until the
-// transaction ends. The lock is taken by a no-op UPDATE, which locks the row
+// transaction ends, in one statement: a no-op UPDATE, which locks the row
 // on PostgreSQL (and any row-locking database) and takes SQLite's single
-// writer lock, whatever clause builders the *gorm.DB was opened with; in READ
-// COMMITTED the SELECT that follows then sees every committed append.
+// writer lock, whatever clause builders the *gorm.DB was opened with, and
+// returns the row. In READ COMMITTED an UPDATE that waited for another
+// append's lock re-reads the row that append committed, so RETURNING gives
+// the latest head (PostgreSQL; SQLite has one writer).
 func lockHead(tx *gorm.DB) (Head, error) {
-	res := tx.Exec("UPDATE audit_head SET size = size WHERE id = ?", headID)
+	var heads []Head
+	res := tx.Raw("UPDATE audit_head SET size = size WHERE id = ? RETURNING id, size, frontier, updated_at", headID).Scan(&heads)
 	if res.Error != nil {
 		return Head{}, fmt.Errorf("audit: lock head: %w", res.Error)
 	}
-	if res.RowsAffected != 1 {
+	if len(heads) != 1 {
 		return Head{}, errors.New("audit: no head row; run audit.Migrate")
 	}
-	var head Head
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("id = ?", headID).Take(&head).Error; err != nil {
-		return Head{}, fmt.Errorf("audit: read head: %w", err)
-	}
-	return head, nil
+	return heads[0], nil
 }
