@@ -291,19 +291,21 @@ func (l *noticeLookups) findRecipient(c models.Case, in NoticeInput) (string, er
 			}
 			acct = d.AccountID
 		}
-		var ac models.Account
-		if err := l.db.First(&ac, "id = ?", acct).Error; err != nil {
+		// The account and its abuse contact (at most one) in one read.
+		var ac struct {
+			OperatorEmail, ContactEmail string
+		}
+		if err := l.db.Model(&models.Account{}).
+			Select("accounts.operator_email, abuse_contacts.email AS contact_email").
+			Joins("LEFT JOIN abuse_contacts ON abuse_contacts.account_id = accounts.id").
+			Where("accounts.id = ?", acct).Take(&ac).Error; err != nil {
 			return "", err
 		}
 		// The account's abuse contact first, then the operator address on
 		// record; with neither, the forward goes to the hosting provider
 		// (docs/DESIGN.md "Customer accounts", the reference's rule).
-		var contact models.AbuseContact
-		if err := l.db.Limit(1).Find(&contact, "account_id = ?", acct).Error; err != nil {
-			return "", err
-		}
-		if contact.Email != "" {
-			return contact.Email, nil
+		if ac.ContactEmail != "" {
+			return ac.ContactEmail, nil
 		}
 		if ac.OperatorEmail != "" || in.Domain == "" {
 			return ac.OperatorEmail, nil

@@ -539,3 +539,33 @@ func TestBatchURLListsFromOneRead(t *testing.T) {
 			"  shop.example: Reseller, abuse contact abuse@reseller.example, from our customer records\n")
 	})
 }
+
+// TestOperatorRecipientInOneRead: the operator's forward goes to the
+// account's abuse contact, else to its operator address, else to the
+// hosting provider of the website; an unknown account fails the notice.
+func TestOperatorRecipientInOneRead(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		a := &activities.Activities{DB: db}
+		ctx := context.Background()
+		forward := func(caseID string) models.Notice {
+			newCDNCase(t, db, caseID)
+			_, err := a.SendNotices(ctx, activities.NoticeBatch{CaseID: caseID, Notices: cdnNotices(false)[:2]})
+			require.NoError(t, err)
+			var n models.Notice
+			require.NoError(t, db.Where("case_id = ? AND step = ?", caseID, "operator-forward:shop.example").First(&n).Error)
+			return n
+		}
+		require.Equal(t, "op@shop.example", forward("on-record").To)
+		require.NoError(t, db.Create(&models.AbuseContact{AccountID: "cdn", Email: "abuse@shop.example"}).Error)
+		require.Equal(t, "abuse@shop.example", forward("contact").To)
+		require.NoError(t, db.Where("account_id = ?", "cdn").Delete(&models.AbuseContact{}).Error)
+		require.NoError(t, db.Model(&models.Account{}).Where("id = ?", "cdn").Update("operator_email", "").Error)
+		require.Equal(t, "abuse@reseller.example", forward("to-host").To)
+
+		newCDNCase(t, db, "no-account")
+		_, err := a.SendNotices(ctx, activities.NoticeBatch{CaseID: "no-account", Notices: []activities.NoticeInput{
+			{Step: "operator-forward:x", Kind: activities.NoticeForwardOperator, Role: models.RoleOperator, Domain: "shop.example", AccountID: "gone"},
+			cdnNotices(false)[0]}})
+		require.ErrorIs(t, err, gorm.ErrRecordNotFound)
+	})
+}

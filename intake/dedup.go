@@ -102,18 +102,14 @@ func (s *Service) findSubmission(ctx context.Context, d Dedup) (Created, bool, e
 		}
 		return Created{}, false, nil
 	}
-	sub, err := store.SubmissionOf(ctx, s.DB, d.hashes()[0])
+	sub, legacy, err := store.SubmissionOrLegacy(ctx, s.DB, d.hashes()[0], idemScope(d.Key))
 	if err != nil {
 		return Created{}, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	if sub.CaseID == "" {
 		// A key stored before request digests were kept cannot be
 		// compared: refused, never answered with its case.
-		n, err := store.CasesWithIdempotencyKey(ctx, s.DB, idemScope(d.Key))
-		if err != nil {
-			return Created{}, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
-		}
-		if n > 0 {
+		if legacy > 0 {
 			return Created{}, false, keyReused()
 		}
 		return Created{}, false, nil

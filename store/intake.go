@@ -50,10 +50,25 @@ func SubmissionOf(ctx context.Context, db *gorm.DB, keyHash string) (Submission,
 	return sub, err
 }
 
-// CasesWithIdempotencyKey counts the cases stored with a (scoped, hashed)
-// Idempotency-Key before submission rows were kept.
-func CasesWithIdempotencyKey(ctx context.Context, db *gorm.DB, scoped string) (int64, error) {
-	var n int64
-	err := db.WithContext(ctx).Model(&models.Case{}).Where("idempotency_key = ?", scoped).Count(&n).Error
-	return n, err
+// SubmissionOrLegacy reads the submission row of a key hash as SubmissionOf
+// does and, in the same statement, counts the cases stored with the scoped
+// key before submission rows were kept (CasesWithIdempotencyKey): the
+// intake's one read for a new Idempotency-Key.
+func SubmissionOrLegacy(ctx context.Context, db *gorm.DB, keyHash, scoped string) (Submission, int64, error) {
+	var row struct {
+		KeyHash, CaseID, Digest string
+		CreatedAt               *time.Time
+		Legacy                  int64
+	}
+	err := db.WithContext(ctx).Raw(`SELECT s.key_hash, s.case_id, s.digest, s.created_at,
+		(SELECT count(*) FROM cases WHERE idempotency_key = ?) AS legacy
+		FROM (SELECT 1 AS one) AS one LEFT JOIN submissions s ON s.key_hash = ?`, scoped, keyHash).Scan(&row).Error
+	if err != nil {
+		return Submission{}, 0, err
+	}
+	sub := Submission{KeyHash: row.KeyHash, CaseID: row.CaseID, Digest: row.Digest}
+	if row.CreatedAt != nil {
+		sub.CreatedAt = *row.CreatedAt
+	}
+	return sub, row.Legacy, nil
 }
