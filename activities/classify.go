@@ -26,6 +26,16 @@ func (a *Activities) Classify(ctx context.Context, in ClassifyInput) (ClassifyRe
 	if c.Service == models.ServiceNetwork {
 		return a.classifyNetwork(ctx, urls) // a report about an IP address (network.go)
 	}
+	var networks []models.Network
+	if err := db.Find(&networks).Error; err != nil {
+		return ClassifyResult{}, err
+	}
+	return a.classifyURLs(ctx, c, urls, networks)
+}
+
+// classifyURLs is Classify on the case, its URLs and the networks read.
+func (a *Activities) classifyURLs(ctx context.Context, c models.Case, urls []models.CaseURL, networks []models.Network) (ClassifyResult, error) {
+	db := a.DB.WithContext(ctx)
 	byHost := map[string][]string{}
 	var hosts []string
 	for _, u := range urls {
@@ -33,10 +43,6 @@ func (a *Activities) Classify(ctx context.Context, in ClassifyInput) (ClassifyRe
 			hosts = append(hosts, u.Host)
 		}
 		byHost[u.Host] = append(byHost[u.Host], u.URL)
-	}
-	var networks []models.Network
-	if err := db.Find(&networks).Error; err != nil {
-		return ClassifyResult{}, err
 	}
 	res := ClassifyResult{URLCount: len(urls)}
 	targets := map[string]*Target{}

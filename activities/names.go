@@ -45,6 +45,9 @@ const (
 	// ActSendNotices: several notices of one case step in one activity
 	// (notices_batch.go).
 	ActSendNotices = "SendNotices"
+	// ActClassifyForward: Classify and, for a CDN case handled whole, its
+	// notices and close in one activity (cdn_forward.go).
+	ActClassifyForward = "ClassifyForward"
 )
 
 // Registrar is what a worker, a replayer and a test environment register
@@ -85,6 +88,7 @@ func Named(a *Activities) map[string]any {
 		ActFindIdenticalCopies:     a.FindIdenticalCopies,
 		ActEscalateCase:            a.EscalateCase,
 		ActSendNotices:             a.SendNotices,
+		ActClassifyForward:         a.ClassifyForward,
 	}
 }
 

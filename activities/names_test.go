@@ -98,7 +98,7 @@ func TestRegisterUsesTheConstants(t *testing.T) {
 		activities.ActResolveOrder, activities.ActRecordOrderStep, activities.ActSendOrderNotice,
 		activities.ActFindIdenticalCopies, activities.ActEscalateCase,
 		activities.ActRecordReferral, activities.ActSendReferralNotice, activities.ActRecordReferralSent,
-		activities.ActSendNotices}, r.names)
+		activities.ActSendNotices, activities.ActClassifyForward}, r.names)
 }
 
 type recordingRegistrar struct{ names []string }

@@ -31,6 +31,12 @@ const maxNoticeBatch = 50
 // relay (the notices stay in the outbox, so nothing follows their store),
 // else once every delivery is done.
 func (a *Activities) SendNotices(ctx context.Context, in NoticeBatch) (NoticeBatchResult, error) {
+	return a.sendNotices(ctx, in, a.newNoticeLookups(ctx))
+}
+
+// sendNotices is SendNotices with the lookups it renders with (some of
+// them read already: ClassifyForward).
+func (a *Activities) sendNotices(ctx context.Context, in NoticeBatch, look *noticeLookups) (NoticeBatchResult, error) {
 	notices, err := checkNoticeBatch(in)
 	if err != nil {
 		return NoticeBatchResult{}, err
@@ -51,7 +57,7 @@ func (a *Activities) SendNotices(ctx context.Context, in NoticeBatch) (NoticeBat
 	for _, n := range rows {
 		stored[n.Step] = n
 	}
-	fresh, err := a.buildMissing(ctx, in.CaseID, notices, stored)
+	fresh, err := a.buildMissing(look, in.CaseID, notices, stored)
 	if err != nil {
 		return NoticeBatchResult{}, err
 	}
@@ -130,11 +136,10 @@ func checkNoticeBatch(in NoticeBatch) ([]NoticeInput, error) {
 // buildMissing builds the notices that have no row yet, reading the case
 // once and sharing lookups between them; a notice without a known
 // recipient is left out (skipped).
-func (a *Activities) buildMissing(ctx context.Context, caseID string, notices []NoticeInput, stored map[string]models.Notice) ([]models.Notice, error) {
+func (a *Activities) buildMissing(look *noticeLookups, caseID string, notices []NoticeInput, stored map[string]models.Notice) ([]models.Notice, error) {
 	if len(stored) == len(notices) {
 		return nil, nil
 	}
-	look := a.newNoticeLookups(ctx)
 	c, err := look.caseRow(caseID)
 	if err != nil {
 		return nil, err
@@ -178,6 +183,8 @@ type noticeLookups struct {
 	// are read one by one as loadURLs and caseHosts do.
 	caseRows        []models.CaseURL
 	haveRows, whole bool
+	// theCase is the case, when read before (preload).
+	theCase *models.Case
 }
 
 // recipientKey is what a notice's recipient depends on besides the case.
@@ -200,6 +207,9 @@ func (a *Activities) newNoticeLookups(ctx context.Context) *noticeLookups {
 // caseRow reads the case; a case that is gone renders as an empty one (its
 // reporter notices then have no recipient).
 func (l *noticeLookups) caseRow(id string) (models.Case, error) {
+	if l.theCase != nil && l.theCase.ID == id {
+		return *l.theCase, nil
+	}
 	var c models.Case
 	if err := l.db.First(&c, "id = ?", id).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return models.Case{}, err
@@ -275,6 +285,14 @@ func (l *noticeLookups) caseURLs(caseID, domain string) ([]string, int, error) {
 	}
 	l.urls[k] = list
 	return list.urls, list.count, nil
+}
+
+// preload gives the lookups what the caller read already: the case, all
+// its URLs in order and the customer networks.
+func (l *noticeLookups) preload(c models.Case, urls []models.CaseURL, networks []models.Network) {
+	l.theCase = &c
+	l.caseRows, l.whole, l.haveRows = urls[:min(len(urls), maxURLsInNotice+1)], len(urls) <= maxURLsInNotice, true
+	l.networkList, l.haveNetworks = networks, true
 }
 
 // rows reads the case's first maxURLsInNotice+1 URLs and their hosts, once.

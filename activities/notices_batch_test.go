@@ -569,3 +569,80 @@ func TestOperatorRecipientInOneRead(t *testing.T) {
 		require.ErrorIs(t, err, gorm.ErrRecordNotFound)
 	})
 }
+
+// TestClassifyForward: a CDN case handled whole is classified, its receipt,
+// forwards and reply stored and its close written by one call, the same
+// notices as Classify and then SendNotices store; a second call stores
+// nothing again; a hosted case is only classified.
+func TestClassifyForward(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		j := &batchAudit{}
+		a := &activities.Activities{DB: db, Journal: j}
+		urls := []string{"https://www.shop.example/login", "https://shop.example/x"}
+		newCase(t, db, "Caaa1", models.CategoryPhishing, urls...)
+		newCase(t, db, "Cbbb2", models.CategoryPhishing, urls...)
+
+		in := activities.ClassifyForwardInput{CaseID: "Caaa1", ToOperator: true, TokenTTL: time.Hour}
+		r, err := a.ClassifyForward(ctx, in)
+		require.NoError(t, err)
+		require.True(t, r.Forwarded)
+		require.True(t, r.Batch.Closed)
+		require.Len(t, r.Batch.Results, 4)
+		require.Equal(t, []int{5}, j.batches, "four notices and the close, one append")
+
+		// The same case the two-step way.
+		cls, err := a.Classify(ctx, activities.ClassifyInput{CaseID: "Cbbb2"})
+		require.NoError(t, err)
+		require.Equal(t, cls, r.Classify)
+		ns := activities.CDNNotices(cls.Targets, true, activities.ReceiptNotice())
+		for i := range ns {
+			ns[i].CaseID, ns[i].TokenTTL = "Cbbb2", time.Hour
+		}
+		_, err = a.SendNotices(ctx, activities.NoticeBatch{CaseID: "Cbbb2", Notices: ns, Close: &activities.StatusInput{
+			CaseID: "Cbbb2", Status: models.StatusClosed, Outcome: models.OutcomeForwarded, Service: models.ServiceCDN,
+			Domain: cls.Targets[0].Domain, AccountID: cls.Targets[0].AccountID}})
+		require.NoError(t, err)
+		byStep := func(id string) map[string]models.Notice {
+			var rows []models.Notice
+			require.NoError(t, db.Where("case_id = ?", id).Find(&rows).Error)
+			out := map[string]models.Notice{}
+			for _, n := range rows {
+				out[n.Step] = n
+			}
+			return out
+		}
+		one, two := byStep("Caaa1"), byStep("Cbbb2")
+		require.Len(t, one, 4)
+		require.Equal(t, len(two), len(one))
+		for step, n := range one {
+			m := two[step]
+			require.Equal(t, m.To, n.To, step)
+			require.Equal(t, strings.ReplaceAll(m.BodyText, "Cbbb2", "Caaa1"), n.BodyText, step)
+			require.Equal(t, m.IncludesOriginIP, n.IncludesOriginIP, step)
+		}
+		var c1, c2 models.Case
+		require.NoError(t, db.First(&c1, "id = ?", "Caaa1").Error)
+		require.NoError(t, db.First(&c2, "id = ?", "Cbbb2").Error)
+		require.Equal(t, models.StatusClosed, c1.Status)
+		require.Equal(t, [4]string{string(c2.Status), string(c2.Outcome), string(c2.Service), c2.Domain},
+			[4]string{string(c1.Status), string(c1.Outcome), string(c1.Service), c1.Domain})
+
+		// Again: nothing stored twice, nothing journalled again.
+		again, err := a.ClassifyForward(ctx, in)
+		require.NoError(t, err)
+		require.True(t, again.Forwarded)
+		require.Len(t, byStep("Caaa1"), 4)
+		require.Equal(t, []int{5, 5}, j.batches[:2])
+		require.Len(t, j.batches, 2, "the retry appends nothing")
+
+		// A hosted case: classified, nothing sent.
+		newCase(t, db, "hosted", models.CategoryMalware, "https://pages.example/a/x")
+		h, err := a.ClassifyForward(ctx, activities.ClassifyForwardInput{CaseID: "hosted", ToOperator: true, TokenTTL: time.Hour})
+		require.NoError(t, err)
+		require.False(t, h.Forwarded)
+		require.Len(t, h.Classify.Targets, 1)
+		require.Equal(t, models.ServiceHosting, h.Classify.Targets[0].Service)
+		require.Empty(t, byStep("hosted"))
+	})
+}

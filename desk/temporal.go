@@ -42,7 +42,7 @@ func (t Temporal) StartCase(ctx context.Context, taskQueue string, in workflows.
 			workflows.SACaseService.ValueSet(string(models.ServiceNone)),
 		),
 	}
-	_, err := t.Client.ExecuteWorkflow(ctx, opts, workflows.WorkflowCase2, in)
+	_, err := t.Client.ExecuteWorkflow(ctx, opts, workflows.WorkflowCase3, in)
 	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		return nil
 	}

@@ -32,7 +32,7 @@ func TestEmailCopyrightWithoutStatementsIsIncomplete(t *testing.T) {
 	require.True(t, c.CopyrightIncomplete)
 	require.Equal(t, "good_faith,signature", c.CopyrightMissing)
 	require.Equal(t, "Song", c.CopyrightWork)
-	tc.AssertCalled(t, "ExecuteWorkflow", mock.Anything, mock.Anything, workflows.WorkflowCase2, mock.MatchedBy(func(in workflows.CaseInput) bool {
+	tc.AssertCalled(t, "ExecuteWorkflow", mock.Anything, mock.Anything, workflows.WorkflowCase3, mock.MatchedBy(func(in workflows.CaseInput) bool {
 		return in.CaseID == id && in.CopyrightIncomplete
 	}))
 

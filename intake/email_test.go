@@ -42,9 +42,9 @@ func newService(t *testing.T, startErr error) (*intake.Service, *mocks.Client, *
 	require.NoError(t, activities.MigratePurge(db))
 	tc := &mocks.Client{}
 	if startErr != nil {
-		tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.WorkflowCase2, mock.Anything).Return(nil, startErr)
+		tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.WorkflowCase3, mock.Anything).Return(nil, startErr)
 	} else {
-		tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.WorkflowCase2, mock.Anything).Return(&mocks.WorkflowRun{}, nil)
+		tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.WorkflowCase3, mock.Anything).Return(&mocks.WorkflowRun{}, nil)
 	}
 	s := &intake.Service{DB: db, Engine: desk.Temporal{Client: tc}, TaskQueue: "test", Timers: workflows.DefaultTimers,
 		PublicURL: "http://desk.test", Secret: []byte("secret"), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}

@@ -200,7 +200,7 @@ func TestIdempotencyKey(t *testing.T) {
 			require.NoError(t, err)
 			if a := ev.GetWorkflowExecutionStartedEventAttributes(); a != nil {
 				starts++
-				require.Equal(t, workflows.WorkflowCase2, a.GetWorkflowType().GetName(), id)
+				require.Equal(t, workflows.WorkflowCase3, a.GetWorkflowType().GetName(), id)
 			}
 			require.NotEqual(t, "Version", ev.GetMarkerRecordedEventAttributes().GetMarkerName(), id)
 			require.NotContains(t, ev.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields(),

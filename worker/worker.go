@@ -20,6 +20,7 @@ func RegisterWorkflows(r interface {
 }) {
 	r.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowCase})
 	r.RegisterWorkflowWithOptions(workflows.CaseWorkflow2, workflow.RegisterOptions{Name: workflows.WorkflowCase2})
+	r.RegisterWorkflowWithOptions(workflows.CaseWorkflow3, workflow.RegisterOptions{Name: workflows.WorkflowCase3})
 	r.RegisterWorkflowWithOptions(workflows.TerminationReview, workflow.RegisterOptions{Name: workflows.WorkflowTerminationReview})
 	r.RegisterWorkflowWithOptions(workflows.PurgeWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPurge})
 	r.RegisterWorkflowWithOptions(workflows.ForwardBatch, workflow.RegisterOptions{Name: workflows.WorkflowForwardBatch})

@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/abusedesk/abusedesk/activities"
-	"github.com/abusedesk/abusedesk/models"
 )
 
 // Bulk notices. One copyright notice may list up to 10,000 URLs over
@@ -26,7 +25,7 @@ const (
 	WorkflowForwardBatch = "ForwardBatch"
 	// BulkInlineMax is the largest target list forwarded inline, as every
 	// case did before the fan-out existed (most reports name one domain).
-	BulkInlineMax = 20
+	BulkInlineMax = activities.InlineTargetsMax
 	// BulkBatchSize is the most domains one ForwardBatch child forwards:
 	// 100 notice activities, about 600 events.
 	BulkBatchSize = 50
@@ -113,21 +112,7 @@ func ForwardBatch(ctx workflow.Context, in ForwardBatchInput) (ForwardBatchResul
 // category and the reporter allow it), then the hosting provider with the
 // origin IP (when one is known).
 func forwardNotices(t activities.Target, toOperator bool) []activities.NoticeInput {
-	var out []activities.NoticeInput
-	if toOperator {
-		out = append(out, activities.NoticeInput{
-			Step: "operator-forward:" + t.Domain, Kind: activities.NoticeForwardOperator,
-			Role: models.RoleOperator, Domain: t.Domain,
-		})
-	}
-	if t.Provider.Found {
-		out = append(out, activities.NoticeInput{
-			Step: "host-forward:" + t.Domain, Kind: activities.NoticeForwardHost,
-			Role: models.RoleHostingProvider, Domain: t.Domain, IncludeOriginIP: true,
-			Facts: map[string]string{"provider": t.Provider.Name, "origin_ip": t.Provider.OriginIP},
-		})
-	}
-	return out
+	return activities.ForwardNotices(t, toOperator)
 }
 
 // sendNotice is caseState.notice for code that has no caseState (a child).
@@ -198,16 +183,7 @@ func batchTargets(targets []activities.Target, size int) [][]activities.Target {
 
 // providerLine is the inline path's line for one domain: where the
 // reporter follows up.
-func providerLine(t activities.Target) string {
-	if !t.Provider.Found {
-		return t.Domain + ": hosting provider unknown"
-	}
-	p := t.Domain + ": " + t.Provider.Name
-	if t.Provider.AbuseEmail != "" {
-		p += " <" + t.Provider.AbuseEmail + ">"
-	}
-	return p
-}
+func providerLine(t activities.Target) string { return activities.ProviderLine(t) }
 
 // providerSummary is the reporter's follow-up list for a bulk notice,
 // bounded whatever the number of domains: one line per hosting provider

@@ -73,6 +73,11 @@ type childStart struct {
 type harness struct {
 	t   *testing.T
 	env *testsuite.TestWorkflowEnvironment
+	// category is the started case's (ClassifyForward's stand-in needs it).
+	category models.Category
+	// askClassifyForward leaves GetVersion of changeClassifyForward to the
+	// test (by default a WorkflowCase2 case runs without it).
+	askClassifyForward bool
 
 	mu       sync.Mutex
 	calls    []call
@@ -94,6 +99,7 @@ func newHarness(t *testing.T) *harness {
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: WorkflowCase})
 	env.RegisterWorkflowWithOptions(CaseWorkflow2, workflow.RegisterOptions{Name: WorkflowCase2})
+	env.RegisterWorkflowWithOptions(CaseWorkflow3, workflow.RegisterOptions{Name: WorkflowCase3})
 	env.RegisterWorkflowWithOptions(TerminationReview, workflow.RegisterOptions{Name: WorkflowTerminationReview})
 	// Registered by their stable names, as the worker does.
 	activities.Register(env, &activities.Activities{})
@@ -128,7 +134,38 @@ func (h *harness) mocks() map[string][2]any {
 	objects := func(name string) func(context.Context, activities.ObjectsInput) error {
 		return func(_ context.Context, in activities.ObjectsInput) error { h.record(name, in); return nil }
 	}
+	batch := func(in activities.NoticeBatch) activities.NoticeBatchResult {
+		h.record("SendNotices", in)
+		var r activities.NoticeBatchResult
+		for _, n := range in.Notices {
+			h.record("SendNotice", n)
+			r.Results = append(r.Results, activities.NoticeResult{NoticeID: n.CaseID + "/" + n.Step})
+		}
+		if in.Close != nil {
+			// The activity writes the close as SetStatus does.
+			h.record("SetStatus", *in.Close)
+			r.Closed = true
+		}
+		return r
+	}
 	return map[string][2]any{
+		// ClassifyForward records what it stands for: Classify and, for a
+		// CDN case handled whole, the batch with its close.
+		"ClassifyForward": {activities.ActClassifyForward, func(_ context.Context, in activities.ClassifyForwardInput) (activities.ClassifyForwardResult, error) {
+			h.record("ClassifyForward", in)
+			r := activities.ClassifyForwardResult{Classify: h.classify}
+			if !activities.InlineCDN(h.category, h.classify.Targets) {
+				return r, nil
+			}
+			b := activities.NoticeBatch{CaseID: in.CaseID, Notices: activities.CDNNotices(h.classify.Targets, in.ToOperator, activities.ReceiptNotice()),
+				Close: &activities.StatusInput{CaseID: in.CaseID, Status: models.StatusClosed, Outcome: models.OutcomeForwarded,
+					Service: models.ServiceCDN, Domain: h.classify.Targets[0].Domain, AccountID: h.classify.Targets[0].AccountID}}
+			for i := range b.Notices {
+				b.Notices[i].CaseID, b.Notices[i].TokenTTL = in.CaseID, in.TokenTTL
+			}
+			r.Forwarded, r.Batch = true, batch(b)
+			return r, nil
+		}},
 		"Classify": {activities.ActClassify, func(_ context.Context, in activities.ClassifyInput) (activities.ClassifyResult, error) {
 			h.record("Classify", in)
 			return h.classify, nil
@@ -139,18 +176,7 @@ func (h *harness) mocks() map[string][2]any {
 		}},
 		// A batch records itself and each of its notices as SendNotice does.
 		"SendNotices": {activities.ActSendNotices, func(_ context.Context, in activities.NoticeBatch) (activities.NoticeBatchResult, error) {
-			h.record("SendNotices", in)
-			var r activities.NoticeBatchResult
-			for _, n := range in.Notices {
-				h.record("SendNotice", n)
-				r.Results = append(r.Results, activities.NoticeResult{NoticeID: n.CaseID + "/" + n.Step})
-			}
-			if in.Close != nil {
-				// The activity writes the close as SetStatus does.
-				h.record("SetStatus", *in.Close)
-				r.Closed = true
-			}
-			return r, nil
+			return batch(in), nil
 		}},
 		"SetStatus": {activities.ActSetStatus, func(_ context.Context, in activities.StatusInput) error {
 			h.record("SetStatus", in)
@@ -220,6 +246,13 @@ func closing(v any) bool {
 }
 
 func (h *harness) install() {
+	// A WorkflowCase2 case asks changeClassifyForward (WorkflowCase3 pins
+	// it); these tests run WorkflowCase2 as recorded before it, with
+	// Classify and the batch, unless a test answers GetVersion itself
+	// (pinned_test.go, classify_forward_test.go run the change).
+	if !h.askClassifyForward {
+		h.env.OnGetVersion(changeClassifyForward, workflow.DefaultVersion, workflow.Version(1)).Return(workflow.DefaultVersion).Maybe()
+	}
 	m := h.mocks()
 	for _, d := range h.delays { // specific mocks first: testify takes the first match
 		fns, ok := m[d.name]
@@ -252,6 +285,7 @@ func (h *harness) start(in CaseInput) {
 // startAs starts the case as a workflow of the type given (WorkflowCase:
 // a case started before WorkflowCase2, pinned.go).
 func (h *harness) startAs(workflowType string, in CaseInput) {
+	h.category = in.Category
 	h.install()
 	h.env.ExecuteWorkflow(workflowType, in)
 }

@@ -15,9 +15,12 @@ import (
 // break a running case or a replay, so everything is registered by these.
 const (
 	WorkflowCase = "AbuseCase"
-	// WorkflowCase2 is the type new cases start as: the case workflow
+	// WorkflowCase2 is the type new cases started as before WorkflowCase3: the case workflow
 	// with its changes until now pinned (CaseWorkflow2, pinned.go).
 	WorkflowCase2 = "AbuseCase2"
+	// WorkflowCase3 is the type new cases start as: WorkflowCase2 with
+	// changeClassifyForward pinned too (CaseWorkflow3, pinned.go).
+	WorkflowCase3 = "AbuseCase3"
 
 	QueryStatus = "status"
 

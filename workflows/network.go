@@ -17,14 +17,7 @@ const changeNetworkCases = "network-cases-20261206"
 
 // isNetworkCase reports whether every target is a network target (a
 // report about an IP address, activities.classifyNetwork).
-func isNetworkCase(targets []activities.Target) bool {
-	for _, t := range targets {
-		if t.Service != models.ServiceNetwork {
-			return false
-		}
-	}
-	return len(targets) > 0
-}
+func isNetworkCase(targets []activities.Target) bool { return activities.NetworkTargets(targets) }
 
 // network forwards the report about an IP address to the operator of each
 // account whose domains name it as their origin, once per account with

@@ -33,24 +33,12 @@ const versionNoticeBatch workflow.Version = 2
 const versionBatchClose workflow.Version = 3
 
 // receiptNotice confirms the report to the reporter.
-func receiptNotice() activities.NoticeInput {
-	return activities.NoticeInput{Step: "reporter-receipt", Kind: activities.NoticeReporterReceipt, Role: models.RoleReporter}
-}
+func receiptNotice() activities.NoticeInput { return activities.ReceiptNotice() }
 
-// inlineCDN reports whether the batched CDN path handles a case whole:
-// every target a CDN customer's, a few of them (no bulk fan-out), neither a
-// report about an IP address nor CSAM (which files a clearinghouse report
-// first).
+// inlineCDN reports whether the batched CDN path handles a case whole
+// (activities.InlineCDN).
 func inlineCDN(cat models.Category, targets []activities.Target) bool {
-	if len(targets) == 0 || len(targets) > BulkInlineMax || cat == models.CategoryCSAM || isNetworkCase(targets) {
-		return false
-	}
-	for _, t := range targets {
-		if t.Service != models.ServiceCDN {
-			return false
-		}
-	}
-	return true
+	return activities.InlineCDN(cat, targets)
 }
 
 // prepared is a notice of this case as the activities take it.
@@ -127,4 +115,43 @@ func (s *caseState) forwardAndClose(ctx workflow.Context) error {
 	s.phase = PhaseNone
 	s.takeStatus(models.StatusClosed, models.OutcomeForwarded, nil, "")
 	return s.upsertStatus(ctx)
+}
+
+// changeClassifyForward: a case classifies its URLs and, when it is a CDN
+// case handled whole (inlineCDN), sends its receipt, forwards and reply and
+// writes its close in one local activity, ClassifyForward, instead of
+// Classify and then the SendNotices batch: the case, its URLs and the
+// networks are read once, and the case records one marker (docs/DESIGN.md
+// "Speed"). A case of another kind is only classified by it and goes on
+// as before. When the activity fails, the case classifies and forwards as
+// before (Classify, then the batch, then the notices one by one): every
+// notice is idempotent per step and the close once written stays, so
+// nothing is sent twice. Asked only where the batch closes the case
+// (versionBatchClose); WorkflowCase3 pins it.
+const changeClassifyForward = "classify-forward-20261206"
+
+// classifyForward runs ClassifyForward. ran: the case's targets are known;
+// done: the case was forwarded and is closed. A failed activity is neither,
+// and no error: the case then classifies as before.
+func (s *caseState) classifyForward(ctx workflow.Context) (ran, done bool, err error) {
+	toOperator := activities.ForwardsToOperator(s.in.Category, s.in.ForwardToOperator)
+	completedBefore := s.copyright.completed
+	var r activities.ClassifyForwardResult
+	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localNoticeOptions), activities.ActClassifyForward,
+		activities.ClassifyForwardInput{CaseID: s.in.CaseID, ToOperator: toOperator, TokenTTL: s.in.Timers.NoticeTokenTTL},
+	).Get(ctx, &r); err != nil {
+		return false, false, nil
+	}
+	s.targets = r.Classify.Targets
+	if !r.Forwarded {
+		return true, false, nil
+	}
+	s.st.Service, s.st.Domain = models.ServiceCDN, s.targets[0].Domain
+	s.watchCopyrightCompletion(ctx, s.targets, toOperator, completedBefore)
+	if !r.Batch.Closed {
+		return true, true, s.close(ctx, models.OutcomeForwarded)
+	}
+	s.phase = PhaseNone
+	s.takeStatus(models.StatusClosed, models.OutcomeForwarded, nil, "")
+	return true, true, s.upsertStatus(ctx)
 }

@@ -12,8 +12,9 @@ import (
 // attribute (an event, a visibility task and, on PostgreSQL, a GIN index
 // entry per case). WorkflowCase2 is the same code with every change that
 // existed when it was introduced pinned at its version then: it asks
-// nothing and records no marker (docs/DESIGN.md "Speed"). Cases started as
-// WorkflowCase keep their type and replay as before.
+// nothing and records no marker (docs/DESIGN.md "Speed"). WorkflowCase3
+// pins changeClassifyForward too. Cases started as WorkflowCase or
+// WorkflowCase2 keep their type and replay as before.
 //
 // The rule that keeps this deterministic: a pinned change never gets a
 // higher version. A later change of the case workflow gets a change ID of
@@ -39,6 +40,19 @@ func case2Pins(change string) (workflow.Version, bool) {
 		return 1, true
 	}
 	return 0, false
+}
+
+// case3Pins are WorkflowCase3's: case2Pins and changeClassifyForward.
+func case3Pins(change string) (workflow.Version, bool) {
+	if change == changeClassifyForward {
+		return 1, true
+	}
+	return case2Pins(change)
+}
+
+// CaseWorkflow3 is CaseWorkflow with case3Pins (WorkflowCase3).
+func CaseWorkflow3(ctx workflow.Context, in CaseInput) (CaseResult, error) {
+	return CaseWorkflow(workflow.WithValue(ctx, pinsKey{}, pins(case3Pins)), in)
 }
 
 // CaseWorkflow2 is CaseWorkflow with case2Pins (WorkflowCase2).

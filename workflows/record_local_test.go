@@ -83,6 +83,66 @@ func TestRecordCase2Histories(t *testing.T) {
 	save(t, c, "case2-hosted-no-answer", workflows.CaseWorkflowID("Crec2hosted"))
 }
 
+// TestRecordCase3Histories records cases started as WorkflowCase3, the
+// type new cases start as (changeClassifyForward pinned):
+//
+//	ABUSEDESK_RECORD=1 go test -tags record -count=1 -run TestRecordCase3Histories ./workflows/
+//
+// A CDN case classified, forwarded and closed by ClassifyForward; one whose
+// ClassifyForward failed, classified and forwarded by Classify and the
+// batch; and a hosted case on two domains that nobody answers.
+func TestRecordCase3Histories(t *testing.T) {
+	if os.Getenv("ABUSEDESK_RECORD") != "1" {
+		t.Skip("set ABUSEDESK_RECORD=1 to record the WorkflowCase3 histories into testdata/")
+	}
+	c := recordingClient(t)
+	cdn := recordedCDN()
+	in := workflows.CaseInput{CaseID: "Crec3cdn", Category: models.CategoryPhishing, ForwardToOperator: true,
+		Timers: workflows.Timers{NoticeTokenTTL: time.Hour}}
+	forward := func(_ context.Context, f activities.ClassifyForwardInput) (activities.ClassifyForwardResult, error) {
+		r := activities.ClassifyForwardResult{Classify: cdn, Forwarded: true, Batch: activities.NoticeBatchResult{Closed: true}}
+		for _, n := range activities.CDNNotices(cdn.Targets, f.ToOperator, activities.ReceiptNotice()) {
+			r.Batch.Results = append(r.Batch.Results, activities.NoticeResult{NoticeID: "n_" + f.CaseID + "_" + n.Step})
+		}
+		return r, nil
+	}
+	runWithActAs(t, c, workflows.WorkflowCase3, cdn, forward, in)
+	save(t, c, "case3-cdn", workflows.CaseWorkflowID(in.CaseID))
+
+	in.CaseID = "Crec3cdnfallback"
+	runWithActAs(t, c, workflows.WorkflowCase3, cdn, func(context.Context, activities.ClassifyForwardInput) (activities.ClassifyForwardResult, error) {
+		return activities.ClassifyForwardResult{}, errors.New("database gone")
+	}, in)
+	save(t, c, "case3-cdn-fallback", workflows.CaseWorkflowID(in.CaseID))
+
+	hosted := activities.ClassifyResult{URLCount: 2, Targets: []activities.Target{
+		hostedTarget("a.example", "acct-a", "obj-a"), hostedTarget("b.example", "acct-b", "obj-b")}}
+	timers := workflows.Timers{OperatorReminderAfter: 2 * time.Second, OperatorResponseWindow: 8 * time.Second,
+		ReporterInfoWindow: 30 * time.Second, NoticeTokenTTL: time.Hour, WhoisCorrectionWindow: 4 * time.Second,
+		DisputeReviewWindow: time.Hour}
+	runActsAs(t, c, workflows.WorkflowCase3, withMitigationStandIns(standIns(hosted)), func(id string) {
+		waitStatus(t, c, id, models.StatusAwaitingAnalyst)
+		decide(t, c, id, workflows.Decision{Verdict: workflows.VerdictViolates, Clause: "malware", Reason: "breaches the terms"})
+	}, workflows.CaseInput{CaseID: "Crec3hosted", Category: models.CategoryMalware, Timers: timers})
+	save(t, c, "case3-hosted-no-answer", workflows.CaseWorkflowID("Crec3hosted"))
+}
+
+// runWithActAs is runWithAs with ClassifyForward's stand-in given.
+func runWithActAs(t *testing.T, c client.Client, workflowType string, classify activities.ClassifyResult,
+	forward func(context.Context, activities.ClassifyForwardInput) (activities.ClassifyForwardResult, error), in workflows.CaseInput) {
+	acts := standIns(classify)
+	acts[activities.ActClassifyForward] = forward
+	acts[activities.ActSendNotices] = func(_ context.Context, b activities.NoticeBatch) (activities.NoticeBatchResult, error) {
+		r := activities.NoticeBatchResult{Closed: b.Close != nil}
+		for _, n := range b.Notices {
+			r.Results = append(r.Results, activities.NoticeResult{NoticeID: "n_" + n.CaseID + "_" + n.Step})
+		}
+		return r, nil
+	}
+	res := runActsAs(t, c, workflowType, acts, func(string) {}, in)
+	require.Equal(t, models.OutcomeForwarded, res.Outcome)
+}
+
 // recordedCDN is the classification of the recorded CDN cases: one CDN
 // customer's domain, its origin's provider found.
 func recordedCDN() activities.ClassifyResult {

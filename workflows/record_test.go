@@ -49,6 +49,10 @@ func standIns(classify activities.ClassifyResult) map[string]any {
 		activities.ActClassify: func(context.Context, activities.ClassifyInput) (activities.ClassifyResult, error) {
 			return classify, nil
 		},
+		// Classified only: a CDN case's recorder replaces it (record_local_test.go).
+		activities.ActClassifyForward: func(context.Context, activities.ClassifyForwardInput) (activities.ClassifyForwardResult, error) {
+			return activities.ClassifyForwardResult{Classify: classify}, nil
+		},
 		activities.ActSendNotice: func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
 			return activities.NoticeResult{NoticeID: "n_" + in.CaseID + "_" + in.Step}, nil
 		},

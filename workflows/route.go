@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"strings"
-
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/abusedesk/abusedesk/activities"
@@ -81,12 +79,21 @@ func (s *caseState) classify(ctx workflow.Context) (done bool, err error) {
 	if !s.batchNotices {
 		receipt = s.notice(ctx, receiptNotice())
 	}
-	var cls activities.ClassifyResult
-	if err := workflow.ExecuteLocalActivity(withLocalDB(ctx), activities.ActClassify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
-		return false, err
+	classified := false
+	if s.batchClose && getVersion(ctx, changeClassifyForward, workflow.DefaultVersion, 1) == 1 {
+		var err error
+		if classified, done, err = s.classifyForward(ctx); done || err != nil {
+			return done, err
+		}
 	}
-	s.targets = cls.Targets
-	if s.batchNotices {
+	if !classified {
+		var cls activities.ClassifyResult
+		if err := workflow.ExecuteLocalActivity(withLocalDB(ctx), activities.ActClassify, activities.ClassifyInput{CaseID: s.in.CaseID}).Get(ctx, &cls); err != nil {
+			return false, err
+		}
+		s.targets = cls.Targets
+	}
+	if s.batchNotices && !classified {
 		if inlineCDN(s.in.Category, s.targets) {
 			s.st.Service, s.st.Domain = models.ServiceCDN, s.targets[0].Domain
 			if s.batchClose {
@@ -97,6 +104,8 @@ func (s *caseState) classify(ctx workflow.Context) (done bool, err error) {
 			}
 			return true, s.close(ctx, models.OutcomeForwarded)
 		}
+	}
+	if s.batchNotices {
 		receipt = s.notice(ctx, receiptNotice())
 	}
 	return false, receipt.Get(ctx, nil)
@@ -119,8 +128,7 @@ func (s *caseState) notOurCustomer(ctx workflow.Context) error {
 // than BulkInlineMax domains (a bulk notice) fans out into ForwardBatch
 // children (bulk.go) and the reporter gets a summary by provider.
 func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target, first ...activities.NoticeInput) error {
-	toOperator := !s.in.Category.NeverForwarded() &&
-		(s.in.Category.AlwaysForwarded() || s.in.ForwardToOperator)
+	toOperator := activities.ForwardsToOperator(s.in.Category, s.in.ForwardToOperator)
 	if len(targets) > BulkInlineMax &&
 		getVersion(ctx, changeBulkFanOut, workflow.DefaultVersion, 1) == 1 {
 		summary, err := s.forwardBulk(ctx, targets, toOperator)
@@ -133,14 +141,7 @@ func (s *caseState) forwardCDN(ctx workflow.Context, targets []activities.Target
 	// together (the forwards are durable once scheduled), so a CDN case
 	// closes after one round of notices.
 	completedBefore := s.copyright.completed
-	ins := append([]activities.NoticeInput(nil), first...)
-	var lines []string
-	for _, t := range targets {
-		ins = append(ins, forwardNotices(t, toOperator)...)
-		lines = append(lines, providerLine(t))
-	}
-	ins = append(ins, replyForwardedNotice(targets[0].Domain, strings.Join(lines, "\n"), toOperator))
-	if err := waitAll(ctx, s.notices(ctx, ins)...); err != nil {
+	if err := waitAll(ctx, s.notices(ctx, activities.CDNNotices(targets, toOperator, first...))...); err != nil {
 		return err
 	}
 	s.watchCopyrightCompletion(ctx, targets, toOperator, completedBefore)
@@ -154,15 +155,7 @@ func (s *caseState) replyForwarded(ctx workflow.Context, domain, providers strin
 }
 
 func replyForwardedNotice(domain, providers string, toOperator bool) activities.NoticeInput {
-	fwd := "no"
-	if toOperator {
-		fwd = "yes"
-	}
-	return activities.NoticeInput{
-		Step: "reporter-forwarded", Kind: activities.NoticeReporterForwarded, Role: models.RoleReporter,
-		Domain: domain,
-		Facts:  map[string]string{"providers": providers, "forwarded_to_operator": fwd},
-	}
+	return activities.ReplyForwardedNotice(domain, providers, toOperator)
 }
 
 // reportToClearinghouse opens the child-safety clearinghouse report of a
