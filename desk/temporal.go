@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/abusedesk/abusedesk/intake"
-	"github.com/abusedesk/abusedesk/models"
 	"github.com/abusedesk/abusedesk/workflows"
 )
 
@@ -36,10 +35,12 @@ func (t Temporal) StartCase(ctx context.Context, taskQueue string, in workflows.
 		// of queueing it through matching: one round trip and one task-queue
 		// write fewer per report. Elsewhere the SDK does not ask for it.
 		EnableEagerStart: true,
+		// The category only: the status, service and domain are the
+		// case's to upsert once it waits on someone (setStatus); a CDN
+		// case closed in its first workflow task writes none, its
+		// execution status says it is closed (docs/DESIGN.md "Speed").
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SACaseStatus.ValueSet(string(models.StatusReceived)),
 			workflows.SACaseCategory.ValueSet(string(in.Category)),
-			workflows.SACaseService.ValueSet(string(models.ServiceNone)),
 		),
 	}
 	_, err := t.Client.ExecuteWorkflow(ctx, opts, workflows.WorkflowCase3, in)

@@ -121,7 +121,8 @@ func (s *caseState) forwardAndClose(ctx workflow.Context) error {
 // case handled whole (inlineCDN), sends its receipt, forwards and reply and
 // writes its close in one local activity, ClassifyForward, instead of
 // Classify and then the SendNotices batch: the case, its URLs and the
-// networks are read once, and the case records one marker (docs/DESIGN.md
+// networks are read once, the case records one marker and, closed in the
+// task its start handed over, no search-attribute upsert (docs/DESIGN.md
 // "Speed"). A case of another kind is only classified by it and goes on
 // as before. When the activity fails, the case classifies and forwards as
 // before (Classify, then the batch, then the notices one by one): every
@@ -151,7 +152,12 @@ func (s *caseState) classifyForward(ctx workflow.Context) (ran, done bool, err e
 	if !r.Batch.Closed {
 		return true, true, s.close(ctx, models.OutcomeForwarded)
 	}
+	// No search-attribute upsert: the case ends in the workflow task its
+	// start handed over, and Temporal writes its close record from the
+	// attributes it started with (the category; docs/DESIGN.md "Speed").
+	// An upsert here cost a visibility write of its own, 3-5 CPU-ms per
+	// case on the embedded server's SQLite.
 	s.phase = PhaseNone
 	s.takeStatus(models.StatusClosed, models.OutcomeForwarded, nil, "")
-	return true, true, s.upsertStatus(ctx)
+	return true, true, nil
 }
