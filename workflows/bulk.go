@@ -181,10 +181,6 @@ func batchTargets(targets []activities.Target, size int) [][]activities.Target {
 	return out
 }
 
-// providerLine is the inline path's line for one domain: where the
-// reporter follows up.
-func providerLine(t activities.Target) string { return activities.ProviderLine(t) }
-
 // providerSummary is the reporter's follow-up list for a bulk notice,
 // bounded whatever the number of domains: one line per hosting provider
 // with its domain count and the first few domains, most domains first, at
