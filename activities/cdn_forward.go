@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -141,25 +140,9 @@ type ClassifyForwardResult struct {
 // goes on as after Classify. Idempotent as both are: a retried call, or
 // SendNotices after a failed one, stores and sends nothing twice.
 func (a *Activities) ClassifyForward(ctx context.Context, in ClassifyForwardInput) (ClassifyForwardResult, error) {
-	db := a.DB.WithContext(ctx)
-	var c models.Case
-	if err := db.First(&c, "id = ?", in.CaseID).Error; err != nil {
-		return ClassifyForwardResult{}, fmt.Errorf("case %s: %w", in.CaseID, err)
-	}
-	var urls []models.CaseURL
-	if err := db.Where("case_id = ?", in.CaseID).Order("seq").Find(&urls).Error; err != nil {
-		return ClassifyForwardResult{}, err
-	}
-	if c.Service == models.ServiceNetwork {
-		cls, err := a.classifyNetwork(ctx, urls)
-		return ClassifyForwardResult{Classify: cls}, err
-	}
-	var networks []models.Network
-	if err := db.Find(&networks).Error; err != nil {
-		return ClassifyForwardResult{}, err
-	}
-	cls, err := a.classifyURLs(ctx, c, urls, networks)
-	if err != nil || !InlineCDN(c.Category, cls.Targets) {
+	k, err := a.classify(ctx, in.CaseID)
+	cls := k.res
+	if err != nil || !InlineCDN(k.c.Category, cls.Targets) {
 		return ClassifyForwardResult{Classify: cls}, err
 	}
 	batch := NoticeBatch{CaseID: in.CaseID, Notices: CDNNotices(cls.Targets, in.ToOperator, ReceiptNotice()),
@@ -172,7 +155,7 @@ func (a *Activities) ClassifyForward(ctx context.Context, in ClassifyForwardInpu
 		}
 	}
 	look := a.newNoticeLookups(ctx)
-	look.preload(c, urls, networks)
+	look.preload(k.c, k.urls, k.networks)
 	res, err := a.sendNotices(ctx, batch, look)
 	if err != nil {
 		return ClassifyForwardResult{}, err

@@ -14,23 +14,39 @@ import (
 // Classify matches the case's URLs against the customer records and the
 // network table. It reads; it writes nothing.
 func (a *Activities) Classify(ctx context.Context, in ClassifyInput) (ClassifyResult, error) {
+	k, err := a.classify(ctx, in.CaseID)
+	return k.res, err
+}
+
+// classified is a case's classification and what was read to make it.
+type classified struct {
+	c        models.Case
+	urls     []models.CaseURL // in order
+	networks []models.Network // nil for a report about an IP address
+	res      ClassifyResult
+}
+
+// classify reads the case, its URLs and the customer networks and
+// classifies the URLs (Classify, ClassifyForward).
+func (a *Activities) classify(ctx context.Context, caseID string) (classified, error) {
 	db := a.DB.WithContext(ctx)
-	var c models.Case
-	if err := db.First(&c, "id = ?", in.CaseID).Error; err != nil {
-		return ClassifyResult{}, fmt.Errorf("case %s: %w", in.CaseID, err)
+	var k classified
+	if err := db.First(&k.c, "id = ?", caseID).Error; err != nil {
+		return classified{}, fmt.Errorf("case %s: %w", caseID, err)
 	}
-	var urls []models.CaseURL
-	if err := db.Where("case_id = ?", in.CaseID).Order("seq").Find(&urls).Error; err != nil {
-		return ClassifyResult{}, err
+	if err := db.Where("case_id = ?", caseID).Order("seq").Find(&k.urls).Error; err != nil {
+		return classified{}, err
 	}
-	if c.Service == models.ServiceNetwork {
-		return a.classifyNetwork(ctx, urls) // a report about an IP address (network.go)
+	var err error
+	if k.c.Service == models.ServiceNetwork {
+		k.res, err = a.classifyNetwork(ctx, k.urls) // a report about an IP address (network.go)
+		return k, err
 	}
-	var networks []models.Network
-	if err := db.Find(&networks).Error; err != nil {
-		return ClassifyResult{}, err
+	if err := db.Find(&k.networks).Error; err != nil {
+		return classified{}, err
 	}
-	return a.classifyURLs(ctx, c, urls, networks)
+	k.res, err = a.classifyURLs(ctx, k.c, k.urls, k.networks)
+	return k, err
 }
 
 // classifyURLs is Classify on the case, its URLs and the networks read.

@@ -71,16 +71,7 @@ func TestRecordCase2Histories(t *testing.T) {
 	runWithAs(t, c, workflows.WorkflowCase2, cdn, failHostOnce(), in)
 	save(t, c, "case2-cdn-fallback", workflows.CaseWorkflowID(in.CaseID))
 
-	hosted := activities.ClassifyResult{URLCount: 2, Targets: []activities.Target{
-		hostedTarget("a.example", "acct-a", "obj-a"), hostedTarget("b.example", "acct-b", "obj-b")}}
-	timers := workflows.Timers{OperatorReminderAfter: 2 * time.Second, OperatorResponseWindow: 8 * time.Second,
-		ReporterInfoWindow: 30 * time.Second, NoticeTokenTTL: time.Hour, WhoisCorrectionWindow: 4 * time.Second,
-		DisputeReviewWindow: time.Hour}
-	runActsAs(t, c, workflows.WorkflowCase2, withMitigationStandIns(standIns(hosted)), func(id string) {
-		waitStatus(t, c, id, models.StatusAwaitingAnalyst)
-		decide(t, c, id, workflows.Decision{Verdict: workflows.VerdictViolates, Clause: "malware", Reason: "breaches the terms"})
-	}, workflows.CaseInput{CaseID: "Crec2hosted", Category: models.CategoryMalware, Timers: timers})
-	save(t, c, "case2-hosted-no-answer", workflows.CaseWorkflowID("Crec2hosted"))
+	recordHostedNoAnswer(t, c, workflows.WorkflowCase2, "Crec2hosted", "case2-hosted-no-answer")
 }
 
 // TestRecordCase3Histories records cases started as WorkflowCase3, the
@@ -115,30 +106,30 @@ func TestRecordCase3Histories(t *testing.T) {
 	}, in)
 	save(t, c, "case3-cdn-fallback", workflows.CaseWorkflowID(in.CaseID))
 
+	recordHostedNoAnswer(t, c, workflows.WorkflowCase3, "Crec3hosted", "case3-hosted-no-answer")
+}
+
+// recordHostedNoAnswer records a hosted case on two domains, started as
+// workflowType, that the analyst decides and nobody answers (the operator
+// deadline, the removal, the strikes), as name.
+func recordHostedNoAnswer(t *testing.T, c client.Client, workflowType, caseID, name string) {
 	hosted := activities.ClassifyResult{URLCount: 2, Targets: []activities.Target{
 		hostedTarget("a.example", "acct-a", "obj-a"), hostedTarget("b.example", "acct-b", "obj-b")}}
 	timers := workflows.Timers{OperatorReminderAfter: 2 * time.Second, OperatorResponseWindow: 8 * time.Second,
 		ReporterInfoWindow: 30 * time.Second, NoticeTokenTTL: time.Hour, WhoisCorrectionWindow: 4 * time.Second,
 		DisputeReviewWindow: time.Hour}
-	runActsAs(t, c, workflows.WorkflowCase3, withMitigationStandIns(standIns(hosted)), func(id string) {
+	runActsAs(t, c, workflowType, withMitigationStandIns(standIns(hosted)), func(id string) {
 		waitStatus(t, c, id, models.StatusAwaitingAnalyst)
 		decide(t, c, id, workflows.Decision{Verdict: workflows.VerdictViolates, Clause: "malware", Reason: "breaches the terms"})
-	}, workflows.CaseInput{CaseID: "Crec3hosted", Category: models.CategoryMalware, Timers: timers})
-	save(t, c, "case3-hosted-no-answer", workflows.CaseWorkflowID("Crec3hosted"))
+	}, workflows.CaseInput{CaseID: caseID, Category: models.CategoryMalware, Timers: timers})
+	save(t, c, name, workflows.CaseWorkflowID(caseID))
 }
 
 // runWithActAs is runWithAs with ClassifyForward's stand-in given.
 func runWithActAs(t *testing.T, c client.Client, workflowType string, classify activities.ClassifyResult,
 	forward func(context.Context, activities.ClassifyForwardInput) (activities.ClassifyForwardResult, error), in workflows.CaseInput) {
-	acts := standIns(classify)
+	acts := cdnStandIns(classify, nil)
 	acts[activities.ActClassifyForward] = forward
-	acts[activities.ActSendNotices] = func(_ context.Context, b activities.NoticeBatch) (activities.NoticeBatchResult, error) {
-		r := activities.NoticeBatchResult{Closed: b.Close != nil}
-		for _, n := range b.Notices {
-			r.Results = append(r.Results, activities.NoticeResult{NoticeID: "n_" + n.CaseID + "_" + n.Step})
-		}
-		return r, nil
-	}
 	res := runActsAs(t, c, workflowType, acts, func(string) {}, in)
 	require.Equal(t, models.OutcomeForwarded, res.Outcome)
 }
@@ -177,6 +168,13 @@ func runWith(t *testing.T, c client.Client, classify activities.ClassifyResult, 
 // runWithAs is runWith with the case started as a workflow of the type
 // given.
 func runWithAs(t *testing.T, c client.Client, workflowType string, classify activities.ClassifyResult, fail func(step string) error, in workflows.CaseInput) {
+	res := runActsAs(t, c, workflowType, cdnStandIns(classify, fail), func(string) {}, in)
+	require.Equal(t, models.OutcomeForwarded, res.Outcome)
+}
+
+// cdnStandIns are standIns with notice stand-ins that first ask fail (nil:
+// never fails) and a batch that writes its close.
+func cdnStandIns(classify activities.ClassifyResult, fail func(step string) error) map[string]any {
 	acts := standIns(classify)
 	acts[activities.ActSendNotice] = func(_ context.Context, in activities.NoticeInput) (activities.NoticeResult, error) {
 		if fail != nil {
@@ -199,6 +197,5 @@ func runWithAs(t *testing.T, c client.Client, workflowType string, classify acti
 		r.Closed = b.Close != nil
 		return r, nil
 	}
-	res := runActsAs(t, c, workflowType, acts, func(string) {}, in)
-	require.Equal(t, models.OutcomeForwarded, res.Outcome)
+	return acts
 }
