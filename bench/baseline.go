@@ -71,12 +71,27 @@ func runBaseline(ctx context.Context, c client.Client, run string, k baselineKin
 		return b, err
 	}
 
+	// Each workflow is watched from the moment its start is answered, as
+	// the desk's CDN cases are from the moment their report is accepted:
+	// the watchers' long polls load the server while it runs, in the
+	// baseline's window as in the desk's, not after it.
+	wt := newWatcher(ctx, c, watchers)
+	var closes []closed
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for cl := range wt.out {
+			closes = append(closes, cl)
+		}
+	}()
 	t0 := time.Now()
-	starts := startMeasured(ctx, c, &b, queue, k, run, n, concurrency)
+	starts := startMeasured(ctx, c, &b, queue, k, run, n, concurrency, wt.watch)
+	wt.closeInput()
+	<-collected
 	if len(starts) == 0 {
 		return b, fmt.Errorf("bench: no %s workflow started", k.name)
 	}
-	done := waitCompletions(ctx, c, &b, starts, t0)
+	done := completions(&b, closes, starts, t0)
 	// The next run starts on a quiet server: wait until the engine's
 	// visibility work for the baseline is done too (every workflow listed
 	// as completed), so it does not run into the next one's load.
@@ -93,9 +108,10 @@ type started struct {
 	at time.Time
 }
 
-// startMeasured starts n workflows of kind k with concurrency callers and
-// records the start rate and latencies (and failed starts) in b.
-func startMeasured(ctx context.Context, c client.Client, b *Baseline, queue string, k baselineKind, run string, n, concurrency int) []started {
+// startMeasured starts n workflows of kind k with concurrency callers,
+// hands each started ID to watch, and records the start rate and
+// latencies (and failed starts) in b.
+func startMeasured(ctx context.Context, c client.Client, b *Baseline, queue string, k baselineKind, run string, n, concurrency int, watch func(id string)) []started {
 	var mu sync.Mutex
 	var starts []started
 	var lat []time.Duration
@@ -112,6 +128,9 @@ func startMeasured(ctx context.Context, c client.Client, b *Baseline, queue stri
 				s := time.Now()
 				_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, k.workflow)
 				now := time.Now()
+				if err == nil {
+					watch(id)
+				}
 				mu.Lock()
 				if err != nil {
 					b.Errors["start"]++
@@ -136,21 +155,18 @@ func startMeasured(ctx context.Context, c client.Client, b *Baseline, queue stri
 	return starts
 }
 
-// waitCompletions watches the started workflows close and records the
-// completion rate since t0 and the start-to-close times in b; it returns
+// completions records the completion rate since t0 and the
+// start-to-close times of the started workflows' closes in b; it returns
 // how many completed.
-func waitCompletions(ctx context.Context, c client.Client, b *Baseline, starts []started, t0 time.Time) int {
-	wt := newWatcher(ctx, c, watchers)
+func completions(b *Baseline, closes []closed, starts []started, t0 time.Time) int {
 	sentAt := map[string]time.Time{}
 	for _, s := range starts {
 		sentAt[s.id] = s.at
-		wt.watch(s.id)
 	}
-	wt.closeInput()
 	var lastClose time.Time
 	var s2c []time.Duration
 	done := 0
-	for cl := range wt.out {
+	for _, cl := range closes {
 		if cl.Err != nil || cl.Status != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED {
 			b.Errors["not_completed"]++
 			continue
